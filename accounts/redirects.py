@@ -1,0 +1,27 @@
+"""Which redirect URIs a connection accepts beyond its exact registered ones."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import models
+
+#: ChatGPT's GPT Action callback. The whole URL must match: host, path, no query or fragment.
+CHATGPT_CALLBACK = re.compile(
+    r"https://(?:chatgpt\.com|chat\.openai\.com)/aip/(?P<gpt_id>g-[A-Za-z0-9_-]{1,64})/oauth/callback"
+)
+
+
+class ChatGPTCallbacks(models.TextChoices):
+    EXACT = "exact", "Registered redirect URIs only"
+    ANY_GPT = "any", "Any GPT (https://chatgpt.com/aip/g-…/oauth/callback)"
+    PINNED = "pinned", "Listed GPTs only"
+
+    @classmethod
+    def allows(cls, *, mode: str, pinned_ids: list[str], uri: str) -> bool:
+        if mode == cls.EXACT:
+            return False
+        match = CHATGPT_CALLBACK.fullmatch(uri)
+        if match is None:
+            return False
+        return mode == cls.ANY_GPT or match["gpt_id"] in pinned_ids

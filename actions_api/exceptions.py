@@ -1,0 +1,58 @@
+"""Every API error as an RFC 9457 problem document, with RFC 6750 headers where they apply."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django.http import Http404
+from rest_framework import status
+from rest_framework.exceptions import APIException, ErrorDetail
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from actions_api.authentication import REALM
+from actions_api.permissions import API_SCOPE
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem_exception_handler(exc, context) -> Response | None:
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    problem = {"type": "about:blank", "title": HTTPStatus(response.status_code).phrase, "status": response.status_code}
+    problem.update(_detail(exc, response.data))
+    problem["error"] = _error_code(exc, response.status_code)
+    if response.status_code == status.HTTP_401_UNAUTHORIZED:
+        response["WWW-Authenticate"] = _bearer_challenge(problem["error"], problem["detail"])
+    elif problem["error"] == "insufficient_scope":
+        response["WWW-Authenticate"] = _bearer_challenge("insufficient_scope", problem["detail"], scope=API_SCOPE)
+    response.data = problem
+    response.content_type = PROBLEM_CONTENT_TYPE
+    return response
+
+
+def _detail(exc, data) -> dict:
+    if isinstance(exc, Http404):
+        return {"detail": "Not found, or not visible with your roles."}
+    if isinstance(data, dict) and set(data) == {"detail"}:
+        return {"detail": str(data["detail"])}
+    return {"detail": "The request is invalid; see errors.", "errors": data}
+
+
+def _error_code(exc, status_code: int) -> str:
+    if hasattr(exc, "bearer_error"):
+        return exc.bearer_error
+    if status_code == status.HTTP_401_UNAUTHORIZED:
+        return "invalid_token"
+    detail = getattr(exc, "detail", None)
+    if isinstance(detail, ErrorDetail):
+        return detail.code
+    if isinstance(exc, APIException):
+        return exc.default_code
+    return "not_found" if isinstance(exc, Http404) else "error"
+
+
+def _bearer_challenge(error: str, description: str, **params: str) -> str:
+    quoted = {"realm": REALM, "error": error, "error_description": description.replace('"', "'"), **params}
+    return "Bearer " + ", ".join(f'{name}="{value}"' for name, value in quoted.items())

@@ -1,0 +1,75 @@
+"""
+Demo business data that GPT Actions read: customers, orders and documents.
+
+Each model declares the attribute it is scoped by; its QuerySet's ``visible_to(claims)``
+does the rest (see :class:`roles.querysets.ScopedQuerySet`).
+"""
+
+from django.db import models
+
+from roles.querysets import ScopedQuerySet
+
+
+class Region(models.TextChoices):
+    EMEA = "EMEA", "Europe, Middle East and Africa"
+    AMER = "AMER", "Americas"
+    APAC = "APAC", "Asia-Pacific"
+
+
+class Customer(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    region = models.CharField(max_length=10, choices=Region.choices, db_index=True)
+    country = models.CharField(max_length=100)
+    email = models.EmailField(blank=True)
+
+    scope_attributes = {"region": "region"}
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open"
+        SHIPPED = "shipped"
+        PAID = "paid"
+        CANCELLED = "cancelled"
+
+    reference = models.CharField(max_length=40, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="orders")
+    # Denormalised from the customer so that scoping an order needs no join.
+    region = models.CharField(max_length=10, choices=Region.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="EUR")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    placed_at = models.DateTimeField()
+
+    scope_attributes = {"region": "region"}
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        indexes = [models.Index(fields=["region", "-placed_at", "-id"], name="order_region_recent")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Document(models.Model):
+    title = models.CharField(max_length=200, unique=True)
+    department = models.CharField(max_length=50, db_index=True)
+    summary = models.TextField()
+    updated_at = models.DateTimeField()
+
+    scope_attributes = {"department": "department"}
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title

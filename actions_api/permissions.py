@@ -1,0 +1,30 @@
+from rest_framework.permissions import BasePermission
+
+API_SCOPE = "api"
+
+
+class HasApiScope(BasePermission):
+    """Allows access only to tokens granted the `api` scope."""
+
+    message = (
+        f"The access token was not granted the '{API_SCOPE}' scope. In the GPT editor leave Scope empty "
+        f"or include '{API_SCOPE}', then sign in again."
+    )
+    code = "insufficient_scope"
+
+    def has_permission(self, request, view) -> bool:
+        return API_SCOPE in request.auth.scopes
+
+
+class HasRequiredPermission(BasePermission):
+    """Allows access only when the token carries the view's `required_permission` (deny if undeclared)."""
+
+    code = "insufficient_permission"
+
+    def has_permission(self, request, view) -> bool:
+        required = getattr(view, "required_permission", None)
+        self.message = (
+            f"Your roles do not grant the permission '{required}'. Ask your administrator for a role "
+            "that includes it; it reaches your next token."
+        )
+        return required is not None and request.auth.access.has_permission(required)

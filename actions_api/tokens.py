@@ -1,0 +1,131 @@
+"""
+Verifying access tokens: signature, issuer, audience, lifetime and shape, with no query.
+
+Every refusal is an :class:`InvalidAccessToken` whose message tells a GPT builder what is
+wrong and what to do; nothing else escapes (a malformed token never becomes a 500).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import jwt
+from django.conf import settings
+
+from accounts.tokens import ACCESS_TOKEN_TYPE
+from actions_api.keyset import public_keys
+from roles.claims import AccessClaims
+
+ALGORITHMS = ["RS256"]
+ALLOWED_HEADER_FIELDS = {"alg", "kid", "typ"}
+REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope"]
+
+
+class InvalidAccessToken(Exception):
+    """The token cannot be trusted; `str(exc)` is safe to show to the caller."""
+
+
+@dataclass(frozen=True)
+class VerifiedToken:
+    """An access token whose signature and claims were checked: what the API may trust."""
+
+    subject: str
+    username: str
+    client_id: str
+    scopes: frozenset[str]
+    access: AccessClaims
+    claims: Mapping
+
+    @property
+    def token_id(self) -> str:
+        return self.claims["jti"]
+
+
+def verify_access_token(token: str) -> VerifiedToken:
+    if len(token) > settings.ACCESS_TOKEN_MAX_BYTES:
+        raise InvalidAccessToken(f"The access token is longer than {settings.ACCESS_TOKEN_MAX_BYTES} bytes.")
+    key = _signing_key(_checked_header(token))
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=ALGORITHMS,
+            audience=settings.API_AUDIENCE,
+            issuer=settings.PORTAL_BASE_URL,
+            leeway=settings.ACCESS_TOKEN_LEEWAY_SECONDS,
+            options={"require": REQUIRED_CLAIMS, "strict_aud": True},
+        )
+    except jwt.ExpiredSignatureError:
+        raise InvalidAccessToken("The access token has expired. Refresh it or sign in again.") from None
+    except jwt.InvalidAudienceError:
+        raise InvalidAccessToken(
+            f"The access token is for another audience; this API accepts only '{settings.API_AUDIENCE}'."
+        ) from None
+    except jwt.InvalidIssuerError:
+        raise InvalidAccessToken(
+            f"The access token was issued by another server; this API trusts only '{settings.PORTAL_BASE_URL}'."
+        ) from None
+    except jwt.ImmatureSignatureError:
+        raise InvalidAccessToken("The access token is not valid yet (nbf or iat is in the future).") from None
+    except jwt.MissingRequiredClaimError as error:
+        raise InvalidAccessToken(f"The access token lacks the '{error.claim}' claim.") from None
+    except jwt.InvalidSignatureError:
+        raise InvalidAccessToken("The access token's signature does not verify.") from None
+    except jwt.PyJWTError:
+        raise InvalidAccessToken("The access token is malformed.") from None
+    return VerifiedToken(
+        subject=_string(claims, "sub"),
+        username=_string(claims, "preferred_username", required=False),
+        client_id=_string(claims, "client_id"),
+        scopes=frozenset(_string(claims, "scope", required=False).split()),
+        access=_access_claims(claims),
+        claims=MappingProxyType(claims),
+    )
+
+
+def _checked_header(token: str) -> dict:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError:
+        raise InvalidAccessToken("The access token is not a JWT.") from None
+    unexpected = set(header) - ALLOWED_HEADER_FIELDS
+    if unexpected:
+        raise InvalidAccessToken(f"The access token's header carries fields this API refuses: {sorted(unexpected)}.")
+    if header.get("alg") not in ALGORITHMS:
+        raise InvalidAccessToken(f"The access token's algorithm must be one of {ALGORITHMS}.")
+    if header.get("typ") != ACCESS_TOKEN_TYPE:
+        raise InvalidAccessToken(
+            f"This is not an access token (typ must be '{ACCESS_TOKEN_TYPE}'): send the access_token, "
+            "not the id_token or refresh_token."
+        )
+    return header
+
+
+def _signing_key(header: dict) -> jwt.PyJWK:
+    kid = header.get("kid")
+    key = public_keys.get(kid) if isinstance(kid, str) else None
+    if key is None:
+        raise InvalidAccessToken("The access token was signed with a key this portal does not publish.")
+    return key
+
+
+def _string(claims: dict, name: str, *, required: bool = True) -> str:
+    value = claims.get(name, None if required else "")
+    if not isinstance(value, str):
+        raise InvalidAccessToken(f"The access token's '{name}' claim must be a string.")
+    return value
+
+
+def _access_claims(claims: dict) -> AccessClaims:
+    roles, permissions, scopes = claims.get("roles", []), claims.get("permissions", []), claims.get("data_scopes", {})
+    if not (_strings(roles) and _strings(permissions) and isinstance(scopes, dict)):
+        raise InvalidAccessToken("The access token's roles, permissions or data_scopes are malformed.")
+    if not all(isinstance(attribute, str) and _strings(values) for attribute, values in scopes.items()):
+        raise InvalidAccessToken("The access token's data_scopes must map names to lists of strings.")
+    return AccessClaims.build(roles=roles, permissions=permissions, data_scopes=scopes)
+
+
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)

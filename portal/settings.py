@@ -1,0 +1,210 @@
+"""
+Rolegate settings, read from the environment (12-factor).
+
+Every variable has a default that is safe for the local demo; production must set
+SECRET_KEY, DEBUG=false, ALLOWED_HOSTS, PORTAL_BASE_URL and DATABASE_URL (see README).
+"""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+
+from accounts.signing_keys import active_private_key_pem
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+# ---------------------------------------------------------------- core
+DEBUG = env.bool("DEBUG", default=False)
+# Production has no default secret; the demo (DEBUG on) gets an obviously insecure one.
+SECRET_KEY = env("SECRET_KEY", default="insecure-rolegate-demo-key" if DEBUG else environ.Env.NOTSET)
+
+# The public base URL of this deployment. It is the token issuer and the host that ChatGPT
+# calls, so OAuth endpoints, the API and the admin all live under it.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The `aud` of every access token the portal mints and the only audience the API accepts.
+API_AUDIENCE = env.str("API_AUDIENCE", default=f"{PORTAL_BASE_URL}/api")
+ACCESS_TOKEN_TTL_SECONDS = env.int("ACCESS_TOKEN_TTL_SECONDS", default=900)
+REFRESH_TOKEN_TTL_SECONDS = env.int("REFRESH_TOKEN_TTL_SECONDS", default=30 * 24 * 3600)
+
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=sorted({"127.0.0.1", "localhost", urlsplit(PORTAL_BASE_URL).hostname})
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PORTAL_BASE_URL])
+
+# ---------------------------------------------------------------- apps
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+]
+THIRD_PARTY_APPS = [
+    "oauth2_provider",
+    "rest_framework",
+    "drf_spectacular",
+]
+LOCAL_APPS = [
+    "accounts",
+    "roles",
+    "actions_api",
+]
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "portal.urls"
+WSGI_APPLICATION = "portal.wsgi.application"
+ASGI_APPLICATION = "portal.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------- data
+# SQLite is the embedded default for the demo; production uses PostgreSQL (psycopg 3).
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = (
+    {"default": env.cache("REDIS_URL")}
+    if env.str("REDIS_URL", default="")
+    else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+)
+
+# ---------------------------------------------------------------- users and sign-in
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "connected-apps"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# ---------------------------------------------------------------- OAuth 2 / OpenID Connect
+OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.Application"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    # The issuer is the public base URL itself, not DOT's request-derived `/o` URL.
+    "OIDC_ISS_ENDPOINT": PORTAL_BASE_URL,
+    # Signing keys live in the database so every process shares them; this lazy value
+    # always reads the key that currently signs (generated on first use).
+    "OIDC_RSA_PRIVATE_KEY": active_private_key_pem,
+    "OAUTH2_VALIDATOR_CLASS": "accounts.oauth_validators.RolegateOAuth2Validator",
+    "ACCESS_TOKEN_GENERATOR": "accounts.tokens.generate_access_token",
+    # Without this oauthlib reuses the access-token generator: refresh tokens would be JWTs.
+    "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_TTL_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": REFRESH_TOKEN_TTL_SECONDS,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "SCOPES": {
+        "openid": "Confirm who you are",
+        "profile": "See your name and username",
+        "email": "See your email address",
+        "api": "Read business data that your roles allow",
+    },
+    "DEFAULT_SCOPES": ["openid", "profile", "api"],
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if not DEBUG else ["https", "http"],
+    # RFC 9700 gates: adopt the compliant behaviour now (default flips in DOT 4.0).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+
+# ---------------------------------------------------------------- the Actions API
+REST_FRAMEWORK = {
+    # Deny by default: every API view needs a verified access token and a declared permission.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["actions_api.authentication.AccessTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "actions_api.permissions.HasApiScope",
+        "actions_api.permissions.HasRequiredPermission",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "actions_api.pagination.RowsPagination",
+    "PAGE_SIZE": 20,
+    "EXCEPTION_HANDLER": "actions_api.exceptions.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# Access tokens over this size are refused before any parsing.
+ACCESS_TOKEN_MAX_BYTES = env.int("ACCESS_TOKEN_MAX_BYTES", default=8192)
+# Clock skew tolerated for `exp`, `nbf` and `iat`.
+ACCESS_TOKEN_LEEWAY_SECONDS = env.int("ACCESS_TOKEN_LEEWAY_SECONDS", default=30)
+# How long a process trusts its in-memory copy of the public signing keys.
+SIGNING_KEYS_CACHE_SECONDS = env.int("SIGNING_KEYS_CACHE_SECONDS", default=60)
+
+# ---------------------------------------------------------------- static files, i18n
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# ---------------------------------------------------------------- security
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+_SERVED_OVER_HTTPS = PORTAL_BASE_URL.startswith("https://")
+SESSION_COOKIE_SECURE = _SERVED_OVER_HTTPS
+CSRF_COOKIE_SECURE = _SERVED_OVER_HTTPS
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_SERVED_OVER_HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _SERVED_OVER_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _SERVED_OVER_HTTPS
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

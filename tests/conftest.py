@@ -1,0 +1,72 @@
+import time
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.tokens import access_token_payload, sign_access_token
+from actions_api.demo import seed_demo
+from actions_api.keyset import public_keys
+from tests.chatgpt import ChatGPT
+from tests.factories import ApplicationFactory
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_signing_keys():
+    """Each test's database starts without keys; a key cached by an earlier test must not linger."""
+    public_keys.clear()
+    yield
+    public_keys.clear()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo deployment of DESIGN §5."""
+    seed_demo()
+
+
+@pytest.fixture
+def live_demo(transactional_db, live_server):
+    """The demo deployment behind a real HTTP server."""
+    seed_demo()
+    return live_server
+
+
+@pytest.fixture
+def chatgpt(live_demo):
+    """A ChatGPT-like client of the demo GPT connection."""
+    return ChatGPT(live_demo.url)
+
+
+@pytest.fixture
+def connection(db):
+    return ApplicationFactory()
+
+
+@pytest.fixture
+def mint_token(connection):
+    """Signs a real access token for `user` (claims computed as at issuance), with `overrides` applied."""
+
+    def mint(user, *, scopes=("openid", "profile", "api"), application=None, **overrides):
+        payload = access_token_payload(
+            user=user, application=application or connection, scopes=list(scopes), issued_at=int(time.time())
+        )
+        payload.update(overrides)
+        return sign_access_token({key: value for key, value in payload.items() if value is not None})
+
+    return mint
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def bearer(api_client):
+    """An API client that sends the given access token, nothing else (no cookies, no session)."""
+
+    def with_token(token: str) -> APIClient:
+        api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return api_client
+
+    return with_token
