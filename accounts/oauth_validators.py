@@ -8,6 +8,9 @@ from roles.claims import effective_claims
 
 
 class RolegateOAuth2Validator(OAuth2Validator):
+    # ID tokens and userinfo release a user's roles with the `profile` scope.
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "roles": "profile"}
+
     def _client(self, client_id, request):
         # With Basic client authentication oauthlib may pass client_id=None although the
         # client is known; _load_application would then drop request.client.

@@ -10,3 +10,8 @@ from portal.settings import *  # noqa: E402,F403
 # Hashing with the production hasher costs ~0.3 s per sign-in; tests sign in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Serve static files straight from the finders: tests never run collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+# The live server's threads must not hold connections open past a test (the test DB is dropped).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -18,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.test")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.django.Password("correct horse battery")
 
 
 class ApiPermissionFactory(factory.django.DjangoModelFactory):
@@ -35,6 +35,7 @@ class RoleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Role
         django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"role-{n}")
     name = factory.LazyAttribute(lambda role: role.slug.title())

@@ -1,0 +1,86 @@
+"""
+The README's first command, proven: the portal on the embedded SQLite default, served by a
+real process, signs a ChatGPT user in. (The one place the tests use SQLite.)
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.chatgpt import ChatGPT
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300, check=True)
+
+
+@contextmanager
+def portal_process(env: dict, *, server: str = "runserver"):
+    """Serves the portal in a child process: the demo's runserver, or gunicorn as in production."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    command = {
+        "runserver": [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        "gunicorn": [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
+    }[server]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(150):
+            try:
+                requests.get(f"{base_url}/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def process_env(**overrides: str) -> dict:
+    env = {name: value for name, value in os.environ.items() if name not in ("DATABASE_URL", "SECRET_KEY")}
+    return {**env, "DJANGO_SETTINGS_MODULE": "portal.settings", **overrides}
+
+
+def test_the_demo_on_sqlite_signs_alice_in_and_shows_emea_orders_only(tmp_path):
+    env = process_env(DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    manage("migrate", "--noinput", env=env)
+    seeded = manage("seed_demo", env=env)
+    assert "Demo data ready" in seeded.stdout
+
+    with portal_process(env) as base_url:
+        assert requests.get(f"{base_url}/healthz").json()["database"] == "ok"
+        chatgpt = ChatGPT(base_url)
+        chatgpt.sign_in("alice")
+        orders = chatgpt.all_rows("/api/v1/orders")
+
+    assert orders and {order["region"] for order in orders} == {"EMEA"}
+
+
+def test_healthz_is_503_while_the_database_is_unreachable():
+    env = process_env(DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:1/unreachable")
+    with portal_process(env, server="gunicorn") as base_url:
+        response = requests.get(f"{base_url}/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "unavailable"
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = process_env(DEBUG="false")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
