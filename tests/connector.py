@@ -28,6 +28,28 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
+def consent_in_browser(authorization_url: str, username: str, *, callback: str,
+                       password: str = "rolegate-demo") -> dict:
+    """
+    What the user does in the browser the client opened: signs in, approves on the consent
+    page; returns the query of the redirect to the client's `callback` (not followed).
+    """
+    base_url = "{0.scheme}://{0.netloc}".format(urlsplit(authorization_url))
+    browser = requests.Session()
+    page = browser.get(authorization_url)
+    response = ChatGPT.submit_login(browser, page, username, password)
+    assert response.status_code == 302, response.text[:500]
+    response = browser.get(base_url + response.headers["Location"], allow_redirects=False)
+    if response.status_code == 200:  # the consent page
+        response = browser.post(
+            response.url, data={**form_fields(response.text), "allow": "Authorize"}, allow_redirects=False
+        )
+    assert response.status_code == 302, response.text[:500]
+    location = response.headers["Location"]
+    assert location.split("?")[0] == callback, location
+    return {name: values[0] for name, values in parse_qs(urlsplit(location).query).items()}
+
+
 @dataclass
 class Connector:
     base_url: str
@@ -44,29 +66,19 @@ class Connector:
         self.client_id = response.json()["client_id"]
         return response.json()
 
-    def authorize(self, username: str, *, resource: str | None, password: str = "rolegate-demo") -> tuple[dict, str]:
+    def authorize(
+        self, username: str, *, resource: str | None, scope: str = "openid profile api"
+    ) -> tuple[dict, str]:
         """Signs `username` in; returns the callback's query parameters and the PKCE verifier."""
         verifier, challenge = pkce_pair()
-        state = secrets.token_urlsafe(16)
         params = {"response_type": "code", "client_id": self.client_id, "redirect_uri": self.callback,
-                  "scope": "openid profile api", "state": state, "code_challenge": challenge,
+                  "scope": scope, "state": secrets.token_urlsafe(16), "code_challenge": challenge,
                   "code_challenge_method": "S256"}
         if resource is not None:
             params["resource"] = resource
-        browser = requests.Session()
-        page = browser.get(f"{self.base_url}/o/authorize/", params=params)
-        response = ChatGPT.submit_login(browser, page, username, password)
-        assert response.status_code == 302, response.text[:500]
-        response = browser.get(self.base_url + response.headers["Location"], allow_redirects=False)
-        if response.status_code == 200:  # the consent page
-            response = browser.post(
-                response.url, data={**form_fields(response.text), "allow": "Authorize"}, allow_redirects=False
-            )
-        assert response.status_code == 302, response.text[:500]
-        location = response.headers["Location"]
-        assert location.split("?")[0] == self.callback, location
-        query = {name: values[0] for name, values in parse_qs(urlsplit(location).query).items()}
-        assert query.get("state") == state
+        url = requests.Request("GET", f"{self.base_url}/o/authorize/", params=params).prepare().url
+        query = consent_in_browser(url, username, callback=self.callback)
+        assert query.get("state") == params["state"]
         return query, verifier
 
     def exchange(self, code: str, verifier: str, *, resource: str | None = None) -> requests.Response:
@@ -76,8 +88,8 @@ class Connector:
             form["resource"] = resource
         return requests.post(f"{self.base_url}/o/token/", data=form)
 
-    def sign_in(self, username: str, *, resource: str | None) -> dict:
-        query, verifier = self.authorize(username, resource=resource)
+    def sign_in(self, username: str, *, resource: str | None, scope: str = "openid profile api") -> dict:
+        query, verifier = self.authorize(username, resource=resource, scope=scope)
         response = self.exchange(query["code"], verifier, resource=resource)
         assert response.status_code == 200, response.text
         return response.json()
