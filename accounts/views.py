@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -68,6 +70,8 @@ class ConsentView(AuthorizationView):
         context = super().get_context_data(**kwargs)
         if "application" in context:
             context["access"] = effective_claims(user=self.request.user, application=context["application"])
+            # A self-registered client chose its own name: show where approval really sends the user.
+            context["return_host"] = urlsplit(context.get("redirect_uri") or "").hostname
         return context
 
 

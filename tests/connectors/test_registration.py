@@ -163,3 +163,94 @@ def test_registered_clients_are_listed_in_the_admin(admin_client, registered_cli
     page = admin_client.get("/admin/accounts/application/?registration_source__exact=dcr").content.decode()
 
     assert registered_client.client_id in page
+
+
+def test_the_consent_page_says_a_self_registered_app_chose_its_name_and_where_approval_leads(
+    admin_client, registered_client
+):
+    page = admin_client.get("/o/authorize/", {"response_type": "code", "client_id": registered_client.client_id,
+                                              "redirect_uri": CLAUDE_CALLBACK, "code_challenge": "c" * 43,
+                                              "code_challenge_method": "S256", "scope": "openid profile api"})
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "registered itself" in text
+    assert "<strong>claude.ai</strong>" in text
+
+
+class DocumentFetcher:
+    """
+    Stands in for the network when a test needs a Client ID Metadata Document: the real,
+    SSRF-safe fetcher never fetches from this machine (see the test above). Records each fetch.
+    """
+
+    documents: dict = {}
+    fetched: list = []
+
+    def fetch(self, client_id):
+        self.fetched.append(client_id)
+        if client_id not in self.documents:
+            raise CIMDError("404")
+        return self.documents[client_id], 300
+
+
+@pytest.fixture
+def metadata_documents(settings):
+    from django.core.cache import cache
+
+    cache.clear()  # DOT backs failed documents off in the cache
+    settings.OAUTH2_PROVIDER = {
+        **settings.OAUTH2_PROVIDER, "CIMD_METADATA_FETCHER": f"{__name__}.DocumentFetcher"
+    }
+    DocumentFetcher.documents, DocumentFetcher.fetched = {}, []
+    return DocumentFetcher.documents
+
+
+def authorize_page(client, client_id):
+    return client.get("/o/authorize/", {"response_type": "code", "client_id": client_id,
+                                        "redirect_uri": CLAUDE_CALLBACK, "code_challenge": "c" * 43,
+                                        "code_challenge_method": "S256", "scope": "openid profile api"})
+
+
+CIMD_URL = "https://claude.ai/oauth/mcp-oauth-client-metadata"
+
+
+def claude_document(**overrides):
+    return {"client_id": CIMD_URL, "client_name": "Claude", "redirect_uris": [CLAUDE_CALLBACK],
+            "token_endpoint_auth_method": "none", "grant_types": ["authorization_code", "refresh_token"],
+            **overrides}
+
+
+def test_a_client_identified_by_its_metadata_document_url_on_an_allowed_host_is_registered(
+    admin_client, metadata_documents
+):
+    metadata_documents[CIMD_URL] = claude_document()
+
+    assert authorize_page(admin_client, CIMD_URL).status_code == 200
+    application = Application.objects.get(client_id=CIMD_URL)
+    assert application.registration_source == Application.RegistrationSource.CIMD
+    assert application.client_type == Application.CLIENT_PUBLIC
+
+
+def test_a_metadata_document_url_on_a_host_not_allowed_is_never_fetched(admin_client, metadata_documents):
+    url = "https://evil.example/client.json"
+    metadata_documents[url] = claude_document(client_id=url)
+
+    assert authorize_page(admin_client, url).status_code == 400
+    assert DocumentFetcher.fetched == []
+    assert not Application.objects.filter(client_id=url).exists()
+
+
+def test_a_metadata_document_with_a_callback_that_is_no_known_connector_is_refused(admin_client, metadata_documents):
+    metadata_documents[CIMD_URL] = claude_document(redirect_uris=["https://evil.example/callback"])
+
+    assert authorize_page(admin_client, CIMD_URL).status_code == 400
+    assert not Application.objects.filter(client_id=CIMD_URL).exists()
+
+
+def test_no_metadata_document_is_fetched_while_an_admin_has_closed_registration(admin_client, metadata_documents):
+    ClientRegistrationPolicy.objects.create(registration_open=False)
+    metadata_documents[CIMD_URL] = claude_document()
+
+    assert authorize_page(admin_client, CIMD_URL).status_code == 400
+    assert DocumentFetcher.fetched == []
