@@ -222,3 +222,21 @@ def test_malformed_credentials_get_a_401_challenge_never_a_500(asgi_portal, head
 
     assert response.status_code == 401
     assert "resource_metadata=" in response.headers["WWW-Authenticate"]
+
+
+def test_a_row_reads_the_same_through_the_mcp_tools_and_the_rest_api(asgi_portal, connector):
+    """One definition of each collection: the same fields and values, whichever protocol asks."""
+    api_token = connector.sign_in("alice", resource=None)["access_token"]
+    mcp_token = connector.sign_in("alice", resource=f"{asgi_portal}/mcp")["access_token"]
+    order = Order.objects.filter(region="EMEA").first()
+
+    rest = requests.get(f"{asgi_portal}/api/v1/orders/{order.pk}", headers={"Authorization": f"Bearer {api_token}"})
+    response = requests.post(
+        f"{asgi_portal}/mcp",
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "get_order", "arguments": {"id": order.pk}}},
+        headers={"Authorization": f"Bearer {mcp_token}", "Accept": "application/json, text/event-stream",
+                 "MCP-Protocol-Version": "2025-06-18"},
+    )
+
+    assert rest.status_code == 200 and response.status_code == 200, response.text
+    assert response.json()["result"]["structuredContent"] == rest.json()
