@@ -14,6 +14,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.urls import reverse
 from mcp.server.transport_security import TransportSecuritySettings
+from oauth2_provider.settings import oauth2_settings
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -74,8 +75,6 @@ def resource_metadata_url() -> str:
 
 def _scope_hint() -> str:
     """The scopes to ask for: the default ones, which include `api`."""
-    from oauth2_provider.settings import oauth2_settings
-
     return " ".join(oauth2_settings.DEFAULT_SCOPES)
 
 
