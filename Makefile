@@ -19,7 +19,8 @@ install: $(VENV)/.installed
 demo: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+	# The ASGI app: Django plus the MCP endpoint at /mcp (runserver would serve everything but /mcp).
+	DEBUG=true $(BIN)/uvicorn portal.asgi:application --host 127.0.0.1 --port 8000
 
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from oauth2_provider.admin import ApplicationAdmin
 
+from accounts import services
 from accounts.models import SigningKey, User
 from roles.admin import stamp_granted_by
 from roles.models import RoleAssignment
@@ -37,3 +39,17 @@ class SigningKeyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ConnectionAdmin(ApplicationAdmin):
+    """DOT's application admin, showing which clients registered themselves and whether they are active."""
+
+    list_display = ["name", "client_id", "client_type", "registration_source", "is_active", "created"]
+    list_filter = ["is_active", "registration_source", "client_type"]
+    search_fields = ["name", "client_id"]
+    actions = ["disable"]
+
+    @admin.action(description="Disable selected connections (they get invalid_client)")
+    def disable(self, request, queryset):
+        count = services.applications_disable(applications=queryset)
+        self.message_user(request, f"Disabled {count} connection(s).")

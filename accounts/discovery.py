@@ -6,13 +6,15 @@ from django.conf import settings
 from django.urls import reverse
 from oauth2_provider.settings import oauth2_settings
 
+from connectors.models import ClientRegistrationPolicy
+
 
 def absolute(view_name: str) -> str:
     return settings.PORTAL_BASE_URL + reverse(view_name)
 
 
 def authorization_server_metadata() -> dict:
-    return {
+    metadata = {
         "issuer": settings.PORTAL_BASE_URL,
         "authorization_endpoint": absolute("oauth2_provider:authorize"),
         "token_endpoint": absolute("oauth2_provider:token"),
@@ -35,4 +37,9 @@ def authorization_server_metadata() -> dict:
             "preferred_username", "name", "email", "roles",
         ],
         "authorization_response_iss_parameter_supported": oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS,
+        "client_id_metadata_document_supported": oauth2_settings.CIMD_ENABLED,
     }
+    if oauth2_settings.DCR_ENABLED and ClientRegistrationPolicy.current().registration_open:
+        # MCP clients (ChatGPT apps, Claude connectors) register themselves here (RFC 7591).
+        metadata["registration_endpoint"] = absolute("oauth2_provider:dcr-register")
+    return metadata

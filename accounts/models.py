@@ -57,6 +57,14 @@ class Application(AbstractApplication):
         default="openid profile api",
         help_text="Scopes granted when the client asks for none (ChatGPT's Scope field left empty).",
     )
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text=(
+            "Untick to cut this client off: sign-in, code exchange and refresh then answer invalid_client. "
+            "Access tokens already issued lapse within their lifetime."
+        ),
+    )
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
@@ -71,7 +79,18 @@ class Application(AbstractApplication):
     def pkce_required(self) -> bool:
         return self.require_pkce or self.client_type == self.CLIENT_PUBLIC
 
+    def is_usable(self, request) -> bool:
+        """DOT asks this at every authorization and token request: a disabled client is unknown."""
+        return self.is_active
+
+    @property
+    def is_self_registered(self) -> bool:
+        """Registered by the client itself (RFC 7591 or a Client ID Metadata Document), not an admin."""
+        return self.registration_source != self.RegistrationSource.MANUAL
+
     def clean(self) -> None:
+        if self.is_self_registered:
+            self._clean_self_registered()
         if self.chatgpt_callbacks == ChatGPTCallbacks.PINNED and not self.pinned_gpt_ids.split():
             raise ValidationError({"pinned_gpt_ids": "List at least one GPT id (g-…) or choose 'Any GPT'."})
         if self.chatgpt_callbacks != ChatGPTCallbacks.EXACT and not self.redirect_uris.strip():
@@ -84,6 +103,18 @@ class Application(AbstractApplication):
                 self.authorization_grant_type = grant_type
         else:
             super().clean()
+
+    def _clean_self_registered(self) -> None:
+        """Anyone may register: only known connector callbacks, and ID tokens signed like every other."""
+        from connectors.registration import disallowed_redirect_uris
+
+        refused = disallowed_redirect_uris(self.redirect_uris.split())
+        if refused:
+            raise ValidationError(
+                {"redirect_uris": f"Not a known ChatGPT or Claude callback: {' '.join(refused)}. "
+                 "Ask the portal's admin to list it under the client registration policy."}
+            )
+        self.algorithm = self.algorithm or self.RS256_ALGORITHM
 
 
 class SigningKeyQuerySet(models.QuerySet):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from oauthlib.oauth2.rfc6749 import errors
+from oauth2_provider.models import get_grant_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
+from accounts.resources import UnknownResource, token_audience
 from roles.claims import effective_claims
+
+Grant = get_grant_model()
 
 
 class RolegateOAuth2Validator(OAuth2Validator):
@@ -37,6 +42,30 @@ class RolegateOAuth2Validator(OAuth2Validator):
         """Per connection: GPT Actions send no PKCE; public clients must always use it."""
         client = self._client(client_id, request)
         return client is None or client.pkce_required()
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
+        if not super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return False
+        self._bind_audience(request, granted=Grant.objects.get(code=code, application=client).resource)
+        return True
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        self._bind_audience(request, granted=request.refresh_token_instance.resource)
+        return True
+
+    def _bind_audience(self, request, *, granted: list[str]) -> None:
+        """
+        RFC 8707: the resource asked for at the token endpoint (or else at authorization)
+        becomes the access token's `aud` (read by accounts.tokens); an unknown one is
+        ``invalid_target`` before any token is minted.
+        """
+        requested = [value for name, value in (request.decoded_body or []) if name == "resource"]
+        try:
+            request.token_audience = token_audience(requested=requested, granted=granted or [])
+        except UnknownResource as error:
+            raise errors.CustomOAuth2Error(error="invalid_target", description=str(error), request=request) from None
 
     def get_additional_claims(self, request) -> dict:
         """ID token and userinfo claims (the access token carries its own, see accounts.tokens)."""

@@ -25,3 +25,17 @@ class ChatGPTCallbacks(models.TextChoices):
         if match is None:
             return False
         return mode == cls.ANY_GPT or match["gpt_id"] in pinned_ids
+
+
+#: Callbacks of MCP clients that register themselves: ChatGPT apps and Claude connectors.
+#: Whole-URL patterns, like CHATGPT_CALLBACK: no other path, query or fragment gets through.
+CONNECTOR_CALLBACKS = (
+    re.compile(r"https://chatgpt\.com/connector/oauth/[A-Za-z0-9_-]{1,128}"),
+    re.compile(r"https://chatgpt\.com/connector_platform_oauth_redirect"),
+    re.compile(r"https://claude\.ai/api/mcp/auth_callback"),
+    re.compile(r"https://claude\.com/api/mcp/auth_callback"),
+)
+
+
+def is_connector_callback(uri: str) -> bool:
+    return any(pattern.fullmatch(uri) for pattern in CONNECTOR_CALLBACKS)

@@ -27,3 +27,8 @@ def app_access_revoke(*, user, client_id: str) -> int:
         token.revoke()
         count += 1
     return count
+
+
+def applications_disable(*, applications) -> int:
+    """Cuts clients off (they then get invalid_client); their issued access tokens lapse on expiry."""
+    return applications.update(is_active=False)

@@ -14,12 +14,15 @@ from roles.claims import effective_claims
 ACCESS_TOKEN_TYPE = "at+jwt"
 
 
-def access_token_payload(*, user, application, scopes: list[str], issued_at: int) -> dict:
+def access_token_payload(
+    *, user, application, scopes: list[str], issued_at: int, audience: str | None = None
+) -> dict:
     """The claims of an access token for `user` through `application`, computed now."""
     return {
         "iss": settings.PORTAL_BASE_URL,
         "sub": str(user.pk),
-        "aud": settings.API_AUDIENCE,
+        # The resource the client asked for (RFC 8707), bound by the OAuth validator; else the API.
+        "aud": audience or settings.API_AUDIENCE,
         "iat": issued_at,
         "nbf": issued_at,
         "exp": issued_at + settings.ACCESS_TOKEN_TTL_SECONDS,
@@ -46,6 +49,10 @@ def generate_access_token(request, refresh_token: bool = False) -> str:
     with the validated request (user, client and granted scopes already set).
     """
     payload = access_token_payload(
-        user=request.user, application=request.client, scopes=list(request.scopes), issued_at=int(time.time())
+        user=request.user,
+        application=request.client,
+        scopes=list(request.scopes),
+        issued_at=int(time.time()),
+        audience=getattr(request, "token_audience", None),
     )
     return sign_access_token(payload)

@@ -10,6 +10,13 @@ oauth_urlpatterns = (
         path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
         path("introspect/", oauth_views.IntrospectTokenView.as_view(), name="introspect"),
         path("userinfo/", oauth_views.UserInfoView.as_view(), name="user-info"),
+        # RFC 7591/7592 dynamic client registration (404 unless CLIENT_REGISTRATION_ENABLED).
+        path("register/", oauth_views.DynamicClientRegistrationView.as_view(), name="dcr-register"),
+        path(
+            "register/<str:client_id>/",
+            oauth_views.DynamicClientRegistrationManagementView.as_view(),
+            name="dcr-register-management",
+        ),
     ],
     "oauth2_provider",
 )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -7,11 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
+from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import AuthorizationView
+from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 
 from accounts import services
 from accounts.discovery import authorization_server_metadata
 from accounts.models import SigningKey
+from accounts.resources import UnknownResource, token_audience
 from roles.claims import effective_claims
 
 
@@ -49,10 +54,24 @@ class ConsentView(AuthorizationView):
 
     template_name = "accounts/consent.html"
 
+    def validate_authorization_request(self, request):
+        """Also refuses, before sign-in, a `resource` (RFC 8707) this portal issues no tokens for."""
+        scopes, credentials = super().validate_authorization_request(request)
+        try:
+            token_audience(requested=request.GET.getlist("resource"))
+        except UnknownResource as error:
+            raise OAuthToolkitError(
+                error=CustomOAuth2Error(error="invalid_target", description=str(error), state=credentials.get("state")),
+                redirect_uri=credentials["redirect_uri"],
+            ) from None
+        return scopes, credentials
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if "application" in context:
             context["access"] = effective_claims(user=self.request.user, application=context["application"])
+            # A self-registered client chose its own name: show where approval really sends the user.
+            context["return_host"] = urlsplit(context.get("redirect_uri") or "").hostname
         return context
 
 

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from actions_api.authentication import REALM
+from actions_api.catalog import NOT_VISIBLE
 from actions_api.permissions import API_SCOPE
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -34,7 +35,7 @@ def problem_exception_handler(exc, context) -> Response | None:
 
 def _detail(exc, data) -> dict:
     if isinstance(exc, Http404):
-        return {"detail": "Not found, or not visible with your roles."}
+        return {"detail": NOT_VISIBLE}
     if isinstance(data, dict) and set(data) == {"detail"}:
         return {"detail": str(data["detail"])}
     return {"detail": "The request is invalid; see errors.", "errors": data}

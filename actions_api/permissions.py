@@ -3,6 +3,14 @@ from rest_framework.permissions import BasePermission
 API_SCOPE = "api"
 
 
+def permission_missing(permission: str) -> str:
+    """What a caller whose roles lack `permission` is told, by the REST API and the MCP tools alike."""
+    return (
+        f"Your roles do not grant the permission '{permission}'. Ask your administrator for a role "
+        "that includes it; it reaches your next token."
+    )
+
+
 class HasApiScope(BasePermission):
     """Allows access only to tokens granted the `api` scope."""
 
@@ -23,8 +31,5 @@ class HasRequiredPermission(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         required = getattr(view, "required_permission", None)
-        self.message = (
-            f"Your roles do not grant the permission '{required}'. Ask your administrator for a role "
-            "that includes it; it reaches your next token."
-        )
+        self.message = permission_missing(required)
         return required is not None and request.auth.access.has_permission(required)

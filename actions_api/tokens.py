@@ -43,7 +43,9 @@ class VerifiedToken:
         return self.claims["jti"]
 
 
-def verify_access_token(token: str) -> VerifiedToken:
+def verify_access_token(token: str, *, audience: str | None = None) -> VerifiedToken:
+    """Verifies a token meant for `audience` (by default the REST API's, ``API_AUDIENCE``)."""
+    audience = audience or settings.API_AUDIENCE
     if len(token) > settings.ACCESS_TOKEN_MAX_BYTES:
         raise InvalidAccessToken(f"The access token is longer than {settings.ACCESS_TOKEN_MAX_BYTES} bytes.")
     key = _signing_key(_checked_header(token))
@@ -52,7 +54,7 @@ def verify_access_token(token: str) -> VerifiedToken:
             token,
             key,
             algorithms=ALGORITHMS,
-            audience=settings.API_AUDIENCE,
+            audience=audience,
             issuer=settings.PORTAL_BASE_URL,
             leeway=settings.ACCESS_TOKEN_LEEWAY_SECONDS,
             options={"require": REQUIRED_CLAIMS, "strict_aud": True},
@@ -61,7 +63,7 @@ def verify_access_token(token: str) -> VerifiedToken:
         raise InvalidAccessToken("The access token has expired. Refresh it or sign in again.") from None
     except jwt.InvalidAudienceError:
         raise InvalidAccessToken(
-            f"The access token is for another audience; this API accepts only '{settings.API_AUDIENCE}'."
+            f"The access token is for another audience; this API accepts only '{audience}'."
         ) from None
     except jwt.InvalidIssuerError:
         raise InvalidAccessToken(

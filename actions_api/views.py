@@ -5,9 +5,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from actions_api.models import Customer, Document, Order
+from actions_api.catalog import CUSTOMERS, DOCUMENTS, ORDERS, Collection
 from actions_api.permissions import HasApiScope
-from actions_api.serializers import CustomerSerializer, DocumentSerializer, MeSerializer, OrderSerializer
+from actions_api.serializers import MeSerializer
 
 
 class MeView(APIView):
@@ -20,27 +20,31 @@ class MeView(APIView):
 
 
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
-    """Lists and reads the rows of `model` that the token's data scopes allow; any other row is a 404."""
+    """Lists and reads the rows of `collection` that the token's data scopes allow; any other row is a 404."""
 
-    model = None
+    collection: Collection
+
+    @property
+    def required_permission(self) -> str:
+        return self.collection.required_permission
+
+    def get_serializer_class(self):
+        return self.collection.serializer_class
 
     def get_queryset(self):
-        return self.model.objects.visible_to(self.request.auth.access)
+        return self.collection.visible_rows(self.request.auth.access)
 
 
 class CustomerViewSet(ScopedReadOnlyViewSet):
-    model, serializer_class, required_permission = Customer, CustomerSerializer, "customers.read"
+    collection = CUSTOMERS
 
 
 class OrderViewSet(ScopedReadOnlyViewSet):
-    model, serializer_class, required_permission = Order, OrderSerializer, "orders.read"
-
-    def get_queryset(self):
-        return super().get_queryset().select_related("customer")
+    collection = ORDERS
 
 
 class DocumentViewSet(ScopedReadOnlyViewSet):
-    model, serializer_class, required_permission = Document, DocumentSerializer, "documents.read"
+    collection = DOCUMENTS
 
 
 def healthz(request):

@@ -53,6 +53,7 @@ LOCAL_APPS = [
     "accounts",
     "roles",
     "actions_api",
+    "connectors",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -149,6 +150,27 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
+
+# ---------------------------------------------------------------- MCP clients (ChatGPT apps, Claude connectors)
+# The MCP endpoint's resource identifier (RFC 8707 / RFC 9728): the `aud` of tokens issued for it.
+MCP_RESOURCE = f"{PORTAL_BASE_URL}/mcp"
+# Whether MCP clients may register themselves (RFC 7591 dynamic registration and Client ID
+# Metadata Documents). Admins can still close registration at run time ("Client registration
+# policy" in the admin), and registered redirect URIs must be known connector callbacks.
+CLIENT_REGISTRATION_ENABLED = env.bool("CLIENT_REGISTRATION_ENABLED", default=True)
+OAUTH2_PROVIDER.update(
+    {
+        "DCR_ENABLED": CLIENT_REGISTRATION_ENABLED,
+        "DCR_REGISTRATION_PERMISSION_CLASSES": ("connectors.registration.RegistrationOpen",),
+        "CIMD_ENABLED": CLIENT_REGISTRATION_ENABLED,
+        "CIMD_REGISTRATION_PERMISSION_CLASSES": (
+            "connectors.registration.RegistrationOpen",
+            "connectors.registration.AllowlistedMetadataHost",
+        ),
+        "OAUTH2_PROTECTED_RESOURCE_NAME": "Rolegate",
+        "APPLICATION_ADMIN_CLASS": "accounts.admin.ConnectionAdmin",
+    }
+)
 
 # ---------------------------------------------------------------- the Actions API
 REST_FRAMEWORK = {

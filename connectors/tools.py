@@ -1,0 +1,132 @@
+"""
+The Actions API's operations as MCP tools, for ChatGPT apps and Claude connectors.
+
+Nothing here decides access: each tool reads a collection of ``actions_api.catalog`` (the
+same model, serializer, required permission and row scoping as the REST API) with the
+claims of the token that ``connectors.endpoint`` verified for this request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from asgiref.sync import sync_to_async
+from django.core.paginator import EmptyPage, Paginator
+from django.db import close_old_connections
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from actions_api.catalog import COLLECTIONS, NOT_VISIBLE, Collection
+from actions_api.pagination import RowsPagination
+from actions_api.permissions import permission_missing
+from actions_api.serializers import MeSerializer
+from actions_api.tokens import VerifiedToken
+
+#: Where connectors.endpoint leaves the verified token in the ASGI scope.
+TOKEN_SCOPE_KEY = "rolegate.token"
+READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
+
+Page = Annotated[int, Field(ge=1, description="1 for the first page.")]
+PageSize = Annotated[
+    int, Field(ge=1, le=RowsPagination.max_page_size, description="Rows per page.")
+]
+
+server = MCPServer(
+    "Rolegate",
+    instructions=(
+        "Business data of the signed-in user's company: customers, orders and documents, limited to "
+        "what that user's roles allow. Call whoami first to see their roles and data scopes; a list "
+        "that is empty or a call refused for a missing permission is expected for some users."
+    ),
+)
+
+
+def caller(ctx: Context) -> VerifiedToken:
+    """The token this request carried, as connectors.endpoint verified it."""
+    return ctx.request_context.request.scope[TOKEN_SCOPE_KEY]
+
+
+@sync_to_async
+def _in_django(read: Callable[[], Any]) -> Any:
+    """Runs ORM work off the event loop, on a connection Django keeps healthy."""
+    close_old_connections()
+    try:
+        return read()
+    finally:
+        close_old_connections()
+
+
+async def whoami(ctx: Context) -> dict[str, Any]:
+    """Who the token says you are, and the roles, permissions and data scopes it carries."""
+    return dict(MeSerializer(dict(caller(ctx).claims)).data)
+
+
+def _readable(collection: Collection, token: VerifiedToken) -> None:
+    if not token.access.has_permission(collection.required_permission):
+        raise ToolError(permission_missing(collection.required_permission))
+
+
+def _list_tool(collection: Collection):
+    async def list_rows(ctx: Context, page: Page = 1, page_size: PageSize = RowsPagination.page_size) -> dict[str, Any]:
+        token = caller(ctx)
+        _readable(collection, token)
+
+        def read() -> dict[str, Any]:
+            paginator = Paginator(collection.visible_rows(token.access), page_size)
+            try:
+                rows = paginator.page(page)
+            except EmptyPage:
+                raise ToolError(f"There is no page {page}; there are {paginator.num_pages}.") from None
+            return {
+                "count": paginator.count,
+                "page": page,
+                "next_page": page + 1 if rows.has_next() else None,
+                "results": collection.serializer_class(rows.object_list, many=True).data,
+            }
+
+        return await _in_django(read)
+
+    return list_rows
+
+
+def _get_tool(collection: Collection):
+    async def get_row(ctx: Context, id: int) -> dict[str, Any]:
+        token = caller(ctx)
+        _readable(collection, token)
+
+        def read() -> dict[str, Any]:
+            try:
+                row = collection.visible_rows(token.access).get(pk=id)
+            except collection.model.DoesNotExist:
+                raise ToolError(NOT_VISIBLE) from None
+            return dict(collection.serializer_class(row).data)
+
+        return await _in_django(read)
+
+    return get_row
+
+
+server.add_tool(whoami, name="whoami", title="Who am I", annotations=READ_ONLY)
+for _collection in COLLECTIONS:
+    _scope_note = (
+        f"Only {_collection.name} whose {_collection.scoped_by} your roles allow are visible; "
+        f"needs the permission {_collection.required_permission}."
+    )
+    server.add_tool(
+        _list_tool(_collection),
+        name=f"list_{_collection.name}",
+        title=f"List {_collection.name}",
+        description=f"Lists {_collection.name}, a page at a time. {_scope_note}",
+        annotations=READ_ONLY,
+    )
+    server.add_tool(
+        _get_tool(_collection),
+        name=f"get_{_collection.noun}",
+        title=f"Get one {_collection.noun}",
+        description=f"Returns one {_collection.noun} by its id. {_scope_note}",
+        annotations=READ_ONLY,
+    )

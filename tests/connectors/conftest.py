@@ -1,0 +1,62 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import requests
+from django.conf import settings
+
+from actions_api.demo import seed_demo
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _test_database_url() -> str:
+    db = settings.DATABASES["default"]
+    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def asgi_portal(transactional_db, tmp_path):
+    """
+    The deployable (``uvicorn portal.asgi:application``: Django plus the MCP endpoint) in a
+    real server process on a free loopback port, on this test's database, with the demo seeded.
+    Its PORTAL_BASE_URL is its own address, so issuer, audiences and metadata are the real ones.
+    """
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "uvicorn.log"
+    env = {**os.environ, "DATABASE_URL": _test_database_url(), "PORTAL_BASE_URL": base_url,
+           "DJANGO_SETTINGS_MODULE": "portal.test_settings", "CONN_MAX_AGE": "0", "DEBUG": "false"}
+    seed_demo()
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, f"uvicorn exited:\n{log.read_text()}"
+            try:
+                if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, f"uvicorn did not start:\n{log.read_text()}"
+            time.sleep(0.2)
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
