@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from oauth2_provider.admin import ApplicationAdmin
 
 from accounts import services
-from accounts.models import SigningKey, User
+from accounts.models import ClientRegistrationPolicy, SigningKey, User
 from roles.admin import stamp_granted_by
 from roles.models import RoleAssignment
 
@@ -53,3 +53,15 @@ class ConnectionAdmin(ApplicationAdmin):
     def disable(self, request, queryset):
         count = services.applications_disable(applications=queryset)
         self.message_user(request, f"Disabled {count} connection(s).")
+
+@admin.register(ClientRegistrationPolicy)
+class ClientRegistrationPolicyAdmin(admin.ModelAdmin):
+    """One row: add it once (or it is created on first use), never delete it."""
+
+    list_display = ["__str__", "metadata_hosts"]
+
+    def has_add_permission(self, request) -> bool:
+        return not ClientRegistrationPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

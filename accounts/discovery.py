@@ -6,7 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from oauth2_provider.settings import oauth2_settings
 
-from connectors.models import ClientRegistrationPolicy
+from accounts.models import ClientRegistrationPolicy
 
 
 def absolute(view_name: str) -> str:

@@ -6,6 +6,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http.request import validate_host
 from django.utils import timezone
 from jwcrypto import jwk
 from oauth2_provider.models import AbstractApplication
@@ -106,7 +107,7 @@ class Application(AbstractApplication):
 
     def _clean_self_registered(self) -> None:
         """Anyone may register: only known connector callbacks, and ID tokens signed like every other."""
-        from connectors.registration import disallowed_redirect_uris
+        from accounts.registration import disallowed_redirect_uris
 
         refused = disallowed_redirect_uris(self.redirect_uris.split())
         if refused:
@@ -157,3 +158,63 @@ class SigningKey(models.Model):
     def public_jwk(self) -> dict:
         key = jwk.JWK.from_pem(self.private_key_pem.encode())
         return {**key.export_public(as_dict=True), "kid": self.kid, "use": "sig", "alg": "RS256"}
+
+#: Hosts whose Client ID Metadata Documents are fetched by default: Claude's and ChatGPT's.
+DEFAULT_METADATA_HOSTS = ".claude.ai .claude.com .chatgpt.com .openai.com"
+
+
+class ClientRegistrationPolicy(models.Model):
+    """
+    The one row that says whether MCP clients may register, and from where.
+
+    A setting (``CLIENT_REGISTRATION_ENABLED``) turns registration on for a deployment; this
+    row lets an admin close it at run time without a restart, and narrow where client
+    metadata may come from and which extra callbacks a registered client may use.
+    """
+
+    registration_open = models.BooleanField(
+        default=True,
+        help_text=(
+            "MCP clients (ChatGPT apps, Claude connectors) may register themselves. Existing "
+            "clients keep working while registration is closed; disable them one by one under "
+            "OAuth connections."
+        ),
+    )
+    metadata_hosts = models.TextField(
+        "client metadata hosts",
+        blank=True,
+        default=DEFAULT_METADATA_HOSTS,
+        help_text=(
+            "Hosts whose Client ID Metadata Documents may be fetched, separated by spaces "
+            "('.example.com' also allows its subdomains). Empty: no client may register by URL."
+        ),
+    )
+    extra_redirect_uris = models.TextField(
+        "extra redirect URIs",
+        blank=True,
+        default="",
+        help_text=(
+            "Exact https callback URLs, separated by spaces, that a registered client may use besides "
+            "the known ChatGPT and Claude callbacks."
+        ),
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "client registration policy"
+
+    def __str__(self) -> str:
+        return "Client registration: " + ("open" if self.registration_open else "closed")
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # a single row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> ClientRegistrationPolicy:
+        return cls.objects.get_or_create(pk=1)[0]
+
+    def allows_metadata_host(self, host: str | None) -> bool:
+        return bool(host) and validate_host(host, self.metadata_hosts.split())
+
+    def allows_extra_redirect_uri(self, uri: str) -> bool:
+        return uri in self.extra_redirect_uris.split()

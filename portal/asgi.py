@@ -12,7 +12,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 django_application = get_asgi_application()
 
-from connectors.endpoint import MCP_PATH, mcp_application  # noqa: E402  (needs Django set up)
+from actions_api.mcp.endpoint import MCP_PATH, mcp_application  # noqa: E402  (needs Django set up)
 
 mcp = mcp_application()
 

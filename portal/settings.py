@@ -53,7 +53,6 @@ LOCAL_APPS = [
     "accounts",
     "roles",
     "actions_api",
-    "connectors",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -161,11 +160,11 @@ CLIENT_REGISTRATION_ENABLED = env.bool("CLIENT_REGISTRATION_ENABLED", default=Tr
 OAUTH2_PROVIDER.update(
     {
         "DCR_ENABLED": CLIENT_REGISTRATION_ENABLED,
-        "DCR_REGISTRATION_PERMISSION_CLASSES": ("connectors.registration.RegistrationOpen",),
+        "DCR_REGISTRATION_PERMISSION_CLASSES": ("accounts.registration.RegistrationOpen",),
         "CIMD_ENABLED": CLIENT_REGISTRATION_ENABLED,
         "CIMD_REGISTRATION_PERMISSION_CLASSES": (
-            "connectors.registration.RegistrationOpen",
-            "connectors.registration.AllowlistedMetadataHost",
+            "accounts.registration.RegistrationOpen",
+            "accounts.registration.AllowlistedMetadataHost",
         ),
         "OAUTH2_PROTECTED_RESOURCE_NAME": "Rolegate",
         "APPLICATION_ADMIN_CLASS": "accounts.admin.ConnectionAdmin",

@@ -7,7 +7,7 @@ from actions_api.views import healthz
 
 urlpatterns = [
     path("", include("accounts.urls")),
-    path("", include("connectors.urls")),
+    path("", include("actions_api.mcp.urls")),
     path("o/", include(oauth_urlpatterns)),
     path("api/v1/", include("actions_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

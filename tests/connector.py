@@ -4,7 +4,7 @@ A client that behaves like a Claude connector or a ChatGPT app, over real HTTP, 
 It registers itself (RFC 7591) as a public client, opens the authorization URL with PKCE
 S256 and a `resource` (RFC 8707), signs a user in through the login and consent pages as a
 browser would, and exchanges the code with its verifier. (The MCP SDK's own client does the
-same in tests/connectors/test_mcp_flow.py; this one lets tests vary each step.)
+same in tests/actions_api/test_mcp_flow.py; this one lets tests vary each step.)
 """
 
 from __future__ import annotations

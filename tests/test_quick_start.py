@@ -4,7 +4,6 @@ real process, signs a ChatGPT user in. (The one place the tests use SQLite.)
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,14 +14,10 @@ import pytest
 import requests
 
 from tests.chatgpt import ChatGPT
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -31,12 +26,12 @@ def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 @contextmanager
-def portal_process(env: dict, *, server: str = "runserver"):
-    """Serves the portal in a child process: the demo's runserver, or gunicorn as in production."""
+def portal_process(env: dict, *, server: str = "uvicorn"):
+    """Serves the portal in a child process: the ASGI app as `make demo` does, or the WSGI app under gunicorn."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = {
-        "runserver": [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        "uvicorn": [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
         "gunicorn": [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
     }[server]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-
+from accounts.models import ClientRegistrationPolicy
 from accounts.redirects import is_connector_callback
-from connectors.models import ClientRegistrationPolicy
 
 
 class RegistrationOpen:

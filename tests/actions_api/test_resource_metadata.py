@@ -2,7 +2,7 @@
 
 import pytest
 
-from connectors.models import ClientRegistrationPolicy
+from accounts.models import ClientRegistrationPolicy
 
 BASE = "http://127.0.0.1:8000"
 

@@ -3,7 +3,7 @@ The Actions API's operations as MCP tools, for ChatGPT apps and Claude connector
 
 Nothing here decides access: each tool reads a collection of ``actions_api.catalog`` (the
 same model, serializer, required permission and row scoping as the REST API) with the
-claims of the token that ``connectors.endpoint`` verified for this request.
+claims of the token that ``actions_api.mcp.endpoint`` verified for this request.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from actions_api.permissions import permission_missing
 from actions_api.serializers import MeSerializer
 from actions_api.tokens import VerifiedToken
 
-#: Where connectors.endpoint leaves the verified token in the ASGI scope.
+#: Where actions_api.mcp.endpoint leaves the verified token in the ASGI scope.
 TOKEN_SCOPE_KEY = "rolegate.token"
 READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
 
@@ -46,7 +46,7 @@ server = MCPServer(
 
 
 def caller(ctx: Context) -> VerifiedToken:
-    """The token this request carried, as connectors.endpoint verified it."""
+    """The token this request carried, as actions_api.mcp.endpoint verified it."""
     return ctx.request_context.request.scope[TOKEN_SCOPE_KEY]
 
 

@@ -8,7 +8,7 @@ from oauth2_provider.cimd import CIMDError, SafeMetadataFetcher
 from oauth2_provider.models import get_application_model
 
 from accounts.redirects import is_connector_callback
-from connectors.models import ClientRegistrationPolicy
+from accounts.models import ClientRegistrationPolicy
 
 Application = get_application_model()
 CLAUDE_CALLBACK = "https://claude.ai/api/mcp/auth_callback"

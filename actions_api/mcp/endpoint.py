@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from actions_api.authentication import REALM
 from actions_api.permissions import API_SCOPE
 from actions_api.tokens import InvalidAccessToken, verify_access_token
-from connectors.tools import TOKEN_SCOPE_KEY, server
+from actions_api.mcp.tools import TOKEN_SCOPE_KEY, server
 
 MCP_PATH = "/mcp"
 

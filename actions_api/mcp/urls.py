@@ -1,6 +1,6 @@
 from django.urls import path
 
-from connectors.views import ProtectedResourceMetadataView
+from actions_api.mcp.metadata import ProtectedResourceMetadataView
 
 WELL_KNOWN = ".well-known/oauth-protected-resource"
 

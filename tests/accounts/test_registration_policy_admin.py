@@ -2,7 +2,7 @@
 
 import pytest
 
-from connectors.models import ClientRegistrationPolicy
+from accounts.models import ClientRegistrationPolicy
 from tests.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_an_admin_closes_registration_on_the_single_policy_page(admin_client):
     response = admin_client.post(
-        "/admin/connectors/clientregistrationpolicy/add/",
+        "/admin/accounts/clientregistrationpolicy/add/",
         {"registration_open": "", "metadata_hosts": ".claude.ai", "extra_redirect_uris": ""},
     )
 
@@ -18,7 +18,7 @@ def test_an_admin_closes_registration_on_the_single_policy_page(admin_client):
     policy = ClientRegistrationPolicy.current()
     assert policy.registration_open is False
     assert policy.metadata_hosts == ".claude.ai"
-    assert admin_client.get("/admin/connectors/clientregistrationpolicy/add/").status_code == 403
+    assert admin_client.get("/admin/accounts/clientregistrationpolicy/add/").status_code == 403
 
 
 def test_a_connection_can_be_switched_off_on_its_admin_page(admin_client):

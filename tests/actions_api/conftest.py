@@ -1,5 +1,4 @@
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -11,14 +10,10 @@ import requests
 from django.conf import settings
 
 from actions_api.demo import seed_demo
+from tests.servers import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _test_database_url() -> str:
@@ -34,7 +29,7 @@ def asgi_portal(transactional_db, tmp_path):
     real server process on a free loopback port, on this test's database, with the demo seeded.
     Its PORTAL_BASE_URL is its own address, so issuer, audiences and metadata are the real ones.
     """
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = tmp_path / "uvicorn.log"
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "PORTAL_BASE_URL": base_url,
