@@ -2,26 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import SigningKey, User
-from roles.admin import stamp_granted_by
-from roles.models import RoleAssignment
-
-
-class RoleAssignmentInline(admin.TabularInline):
-    model = RoleAssignment
-    fk_name = "user"
-    extra = 1
-    autocomplete_fields = ["role"]
-    readonly_fields = ["granted_by", "granted_at"]
-    verbose_name_plural = "Roles"
+from roles.admin import UserAccessAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    inlines = [RoleAssignmentInline]
-    list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
+class UserAdmin(UserAccessAdminMixin, DjangoUserAdmin):
+    """Django's user admin plus roles, teams, bulk role actions, revocation and an access preview."""
 
-    def save_formset(self, request, form, formset, change):
-        stamp_granted_by(request, formset)
+    list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
 
 
 @admin.register(SigningKey)
