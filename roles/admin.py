@@ -107,7 +107,7 @@ class IncludedRolesInline(ExistingRowsInline):
     verbose_name_plural = "Included roles (this role also grants everything they grant)"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("included_role")
+        return super().get_queryset(request).select_related("role", "included_role")
 
 
 class AddIncludedRolesInline(NewRowsInline):
@@ -259,7 +259,7 @@ class TeamRolesInline(ExistingRowsInline):
     verbose_name_plural = "Roles of this team (every member holds them)"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("role", "granted_by")
+        return super().get_queryset(request).select_related("team", "role", "granted_by")
 
 
 class AddTeamRolesInline(NewRowsInline):
@@ -319,6 +319,7 @@ class AccessRevocationAdmin(admin.ModelAdmin):
     """Read-only: written by "revoke access now" (and deactivation)."""
 
     list_display = ["user", "revoked_before", "reason"]
+    ordering = ["-revoked_before"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
     show_full_result_count = False
@@ -338,7 +339,7 @@ class UserRolesInline(ExistingRowsInline):
     verbose_name_plural = "Roles assigned directly"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("role", "granted_by")
+        return super().get_queryset(request).select_related("user", "role", "granted_by")
 
 
 class AddUserRolesInline(NewRowsInline):
@@ -356,7 +357,7 @@ class UserTeamsInline(ExistingRowsInline):
     verbose_name_plural = "Teams"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("team")
+        return super().get_queryset(request).select_related("user", "team")
 
 
 class AddUserTeamsInline(NewRowsInline):
@@ -447,19 +448,18 @@ class UserAccessAdminMixin:
             )
             self.message_user(request, "Their sessions were ended: current tokens stop working within seconds.")
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        user = self.get_object(request, object_id)
-        if user is not None:
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
             client_id = request.GET.get("connection", "").strip()
-            Application = get_application_model()
-            application = Application.objects.filter(client_id=client_id).first() if client_id else None
-            access = access_explanation(user=user, application=application)
-            extra_context["access"] = access
-            extra_context["access_json"] = json.dumps(access.token_claims, indent=2)
-            extra_context["access_connection"] = client_id
-            extra_context["access_connection_unknown"] = bool(client_id) and application is None
-        return super().change_view(request, object_id, form_url, extra_context)
+            application = get_application_model().objects.filter(client_id=client_id).first() if client_id else None
+            access = access_explanation(user=obj, application=application)
+            context.update(
+                access=access,
+                access_json=json.dumps(access.token_claims, indent=2),
+                access_connection=client_id,
+                access_connection_unknown=bool(client_id) and application is None,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.action(description="Assign a role to the selected users…", permissions=["change"])
     def assign_role(self, request, queryset):

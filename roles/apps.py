@@ -6,4 +6,4 @@ class RolesConfig(AppConfig):
     verbose_name = "Roles and access"
 
     def ready(self) -> None:
-        from roles import signals  # noqa: F401  (connects the receivers)
+        from roles import checks, signals  # noqa: F401  (registers the checks, connects the receivers)
