@@ -17,12 +17,14 @@ class ActorFilter(SlugInputFilter):
     title = "actor (username)"
     parameter_name = "actor_label"
     lookup = "actor_label"
+    placeholder = "username, then Enter"
 
 
 class TargetFilter(SlugInputFilter):
     title = "target"
     parameter_name = "target_label"
     lookup = "target_label"
+    placeholder = "exact name, then Enter"
 
 
 class TargetTypeFilter(admin.SimpleListFilter):

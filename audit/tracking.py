@@ -111,10 +111,12 @@ def _tracked(sender) -> Tracked | None:
 
 
 # ---------------------------------------------------------------- model changes
-def _remember_before(sender, instance, raw=False, **kwargs) -> None:
+def _remember_before(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     tracked = _tracked(sender)
     if tracked is None or raw or instance._state.adding or instance.pk is None:
         return
+    if update_fields is not None and not set(update_fields) & set(tracked.fields + tracked.secret_fields):
+        return  # e.g. `last_login` at every sign-in: nothing audited changes
     fields = [sender._meta.get_field(name).attname for name in tracked.fields + tracked.secret_fields]
     row = sender._base_manager.filter(pk=instance.pk).values(*fields).first()
     if row is not None:

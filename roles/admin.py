@@ -42,6 +42,7 @@ class SlugInputFilter(admin.SimpleListFilter):
 
     template = "admin/roles/input_filter.html"
     lookup: str = ""
+    placeholder = "slug, then Enter"
 
     def lookups(self, request, model_admin):
         return [("", "")]  # the filter is shown only when it has choices; the box is the choice
@@ -52,6 +53,7 @@ class SlugInputFilter(admin.SimpleListFilter):
 
     def choices(self, changelist):
         everything = next(iter(super().choices(changelist)))
+        everything["placeholder"] = self.placeholder
         everything["hidden_params"] = [
             (name, value)
             for name, values in changelist.get_filters_params().items()
@@ -165,7 +167,8 @@ class RoleAdmin(admin.ModelAdmin):
     filter_horizontal = ["permissions"]
     autocomplete_fields = ["connections"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "permissions", "connections"]
+    fields = ["name", "slug", "description", "permissions", "connections", "members_link"]
+    readonly_fields = ["members_link"]
     inlines = [RoleDataScopeInline, IncludedRolesInline, AddIncludedRolesInline]
     show_full_result_count = False
 
@@ -182,6 +185,8 @@ class RoleAdmin(admin.ModelAdmin):
 
     @admin.display(description="members")
     def members_link(self, role: Role) -> str:
+        if role.pk is None:
+            return "—"
         return format_html('<a href="{}">members</a>', reverse("admin:roles_role_members", args=[role.pk]))
 
     def get_urls(self):

@@ -81,7 +81,7 @@ class RoleInclusion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.role_id} includes {self.included_role_id}"
+        return f"{self.role.slug} includes {self.included_role.slug}"
 
     def clean(self) -> None:
         from roles.graph import ensure_no_cycle

@@ -23,8 +23,10 @@ def reject_inclusion_cycles(sender, instance, action, reverse, pk_set, **kwargs)
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="roles_remember_user_active")
-def remember_user_active(sender, instance, raw=False, **kwargs) -> None:
+def remember_user_active(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     if raw or instance._state.adding or instance.pk is None:
+        return
+    if update_fields is not None and "is_active" not in update_fields:
         return
     instance._was_active = sender._base_manager.filter(pk=instance.pk).values_list("is_active", flat=True).first()
 

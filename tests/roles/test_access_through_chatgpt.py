@@ -130,3 +130,28 @@ def test_deactivating_a_user_ends_their_tokens(chatgpt, settings):
 
     wait_until_refused(chatgpt, within=10)
     assert chatgpt.refresh().status_code == 400
+
+
+def test_the_admin_preview_shows_exactly_the_claims_of_the_token_chatgpt_then_gets(chatgpt, live_demo):
+    import json
+    import re
+
+    import jwt
+
+    dave = User.objects.get(username="dave")
+    lead = RoleFactory(slug="regional-lead")
+    role_include(role=lead, included=[Role.objects.get(slug="sales-emea")])
+    role_assign(role=lead, team=TeamFactory(slug="analysts", members=[dave]))
+    bound = RoleFactory(slug="apac-customers", permissions=["customers.read"], scopes={"region": ["APAC"]})
+    bound.connections.add(chatgpt_connection())
+    role_assign(role=bound, user=dave)
+    User.objects.create_superuser("root", "root@example.test", "root-password")
+    admin = chatgpt.signed_in_browser("root", "root-password")
+
+    page = admin.get(f"{live_demo.url}/admin/accounts/user/{dave.pk}/change/", params={"connection": "demo-gpt"})
+    preview = json.loads(re.search(r'<pre id="effective-access-json">(.*?)</pre>', page.text, re.S).group(1)
+                         .replace("&quot;", '"'))
+    token = jwt.decode(chatgpt.sign_in("dave")["access_token"], options={"verify_signature": False})
+
+    assert preview == {name: token[name] for name in ("roles", "permissions", "data_scopes")}
+    assert preview["roles"] == ["apac-customers", "regional-lead", "sales-emea"]
