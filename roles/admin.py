@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AdminSplitDateTime, AutocompleteSelect
 from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
@@ -199,7 +200,7 @@ class RoleAdmin(admin.ModelAdmin):
         """Who holds this role: users and teams, directly or through a composite; paginated."""
         role = get_object_or_404(Role, pk=object_id)
         if not self.has_view_permission(request, role):
-            raise admin.sites.PermissionDenied
+            raise PermissionDenied
         page = Paginator(role_member_assignments(role=role), 100).get_page(request.GET.get("page"))
         context = {
             **self.admin_site.each_context(request),

@@ -11,6 +11,7 @@ and connection limits; composites are expanded in Python.
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -114,9 +115,9 @@ def resolve_access(*, user, application=None, at: dt.datetime | None = None) -> 
     for assignment in active:
         # Breadth first, so each role is explained by its shortest composite path.
         paths = {assignment.role_id: (assignment.role_id,)}
-        queue = [assignment.role_id]
+        queue = deque([assignment.role_id])
         while queue:
-            role_id = queue.pop(0)
+            role_id = queue.popleft()
             if not applies(role_id):
                 withheld[role_id] = frozenset(limits[role_id])
                 continue

@@ -175,3 +175,29 @@ def test_an_assignment_to_both_a_user_and_a_team_is_refused_by_the_admin_form(ad
     data.update({"role": [str(role.pk)], "user": [str(user.pk)], "team": [str(team.pk)]})
     response = admin.post(url, data)
     assert response.status_code == 200 and b"exactly one of them" in response.content
+
+
+def test_bulk_assign_to_all_users_matching_a_filter_reaches_exactly_them(admin):
+    role = RoleFactory(slug="night-shift")
+    team = TeamFactory(slug="ops", members=[UserFactory() for _ in range(3)])
+    outsiders = [UserFactory() for _ in range(2)]
+    url = reverse("admin:accounts_user_changelist") + "?team_slug=ops"
+    selection = {"action": "assign_role", "select_across": "1", "index": "0",
+                 ACTION_CHECKBOX_NAME: [str(team.members.first().pk)]}
+    page = admin.post(url, selection)
+    assert b"for <strong>3</strong> users" in page.content
+    data = admin_form(page.content.decode(), "bulk-role-form")
+
+    assert admin.post(url, {**data, "role": [str(role.pk)], "apply": "yes"}).status_code == 302
+
+    assert set(RoleAssignment.objects.filter(role=role).values_list("user_id", flat=True)) == set(
+        team.members.values_list("pk", flat=True)
+    )
+    assert not RoleAssignment.objects.filter(user__in=outsiders).exists()
+
+
+def test_bulk_assign_without_a_role_shows_the_form_again_with_an_error(admin):
+    user = UserFactory()
+    response = bulk_action(admin, "assign_role", [user])
+    assert response.status_code == 200 and b"This field is required" in response.content
+    assert not RoleAssignment.objects.exists()
