@@ -280,6 +280,7 @@ class AddTeamRolesInline(NewRowsInline):
 class TeamAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "member_count", "members_link"]
     search_fields = ["slug", "name"]
+    ordering = ["slug"]  # Meta.ordering does not apply to the member-count GROUP BY
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description", "members_link"]
     readonly_fields = ["members_link"]

@@ -8,7 +8,7 @@ from rest_framework.test import APIRequestFactory
 
 from actions_api.models import Customer
 from actions_api.views import ScopedReadOnlyViewSet
-from roles.checks import check_scope_attributes
+from roles.checks import check_scope_attributes, scope_declaration_errors
 from roles.querysets import ScopedQuerySet
 from tests.factories import CustomerFactory, RoleAssignmentFactory, UserFactory
 
@@ -24,7 +24,8 @@ class Invoice(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        app_label = "actions_api"
+        # An app that is not installed: makemigrations and the rest of the suite never see it.
+        app_label = "scoping_example"
         ordering = ["number"]
 
 
@@ -84,10 +85,11 @@ def test_without_the_permission_the_declared_model_is_refused(invoices, mint_tok
 
 def test_the_demo_models_and_the_declared_one_pass_the_start_up_check():
     assert check_scope_attributes() == []
+    assert scope_declaration_errors(Invoice) == []
 
 
 def test_a_declaration_naming_no_field_fails_the_start_up_check(monkeypatch):
     monkeypatch.setattr(Invoice, "scope_attributes", {"region": "customer__continent", "Bad-Name": "number"})
-    errors = check_scope_attributes()
+    errors = scope_declaration_errors(Invoice)
     assert {error.id for error in errors} == {"roles.E002", "roles.E003"}
     assert all(isinstance(error, checks.Error) and error.obj is Invoice for error in errors)
