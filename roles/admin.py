@@ -85,9 +85,6 @@ class NewRowsInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).none()
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False if obj is None else super().has_change_permission(request, obj)
-
 
 # ---------------------------------------------------------------- permissions and roles
 @admin.register(ApiPermission)
@@ -121,7 +118,7 @@ class AddIncludedRolesInline(NewRowsInline):
     verbose_name_plural = "Include more roles"
 
 
-class TeamRoleHolderFilter(admin.SimpleListFilter):
+class HolderKindFilter(admin.SimpleListFilter):
     title = "held by"
     parameter_name = "holder"
 
@@ -229,7 +226,7 @@ def stamp_granted_by(request, formset) -> None:
 
 # ---------------------------------------------------------------- assignments
 class AssignmentForm(forms.ModelForm):
-    """Runs the model's own checks (user or team, end after start) as form errors."""
+    """The fields an admin edits; the model's clean() reports "user or team" and period errors."""
 
     class Meta:
         model = RoleAssignment
@@ -240,7 +237,7 @@ class AssignmentForm(forms.ModelForm):
 class RoleAssignmentAdmin(admin.ModelAdmin):
     form = AssignmentForm
     list_display = ["holder", "role", "starts_at", "ends_at", "granted_by", "granted_at"]
-    list_filter = [AssignmentStateFilter, TeamRoleHolderFilter, RoleSlugFilter]
+    list_filter = [AssignmentStateFilter, HolderKindFilter, RoleSlugFilter]
     search_fields = ["user__username", "user__email", "team__slug", "role__slug"]
     autocomplete_fields = ["user", "team", "role"]
     readonly_fields = ["granted_by", "granted_at"]

@@ -24,11 +24,13 @@ def _forget_revocations():
     """Revocation cut-offs (in process and in the cache) belong to the test that made them."""
     from django.core.cache import cache
 
+    from roles.revocations import CACHE_KEY
+
     revocations.clear()
-    cache.clear()
+    cache.delete(CACHE_KEY)
     yield
     revocations.clear()
-    cache.clear()
+    cache.delete(CACHE_KEY)
 
 
 @pytest.fixture
