@@ -196,7 +196,9 @@ def _record_m2m_delta(instance, field, action: str, reverse: bool, model, pk_set
     kind = "added" if action == "post_add" else "removed"
     if reverse:  # `instance` (a user) joined or left the teams of pk_set
         for owner in model._base_manager.filter(pk__in=pk_set or ()):
-            audit_record(action=AuditEvent.Action.UPDATED, target=owner, changes={field.name: {kind: [label(instance)]}})
+            audit_record(
+                action=AuditEvent.Action.UPDATED, target=owner, changes={field.name: {kind: [label(instance)]}}
+            )
         return
     if action == "post_clear":
         labels = instance.__dict__.pop(key, [])

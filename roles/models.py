@@ -184,7 +184,8 @@ class RoleAssignment(models.Model):
             models.UniqueConstraint(fields=["user", "role"], name="unique_user_role"),
             models.UniqueConstraint(fields=["team", "role"], name="unique_team_role"),
             models.CheckConstraint(
-                condition=models.Q(user__isnull=False, team__isnull=True) | models.Q(user__isnull=True, team__isnull=False),
+                condition=models.Q(user__isnull=False, team__isnull=True)
+                | models.Q(user__isnull=True, team__isnull=False),
                 name="assignment_to_user_or_team",
             ),
             models.CheckConstraint(

@@ -29,7 +29,8 @@ BATCH_SIZE = 2000
 @transaction.atomic
 def role_include(*, role: Role, included: Iterable[Role]) -> list[RoleInclusion]:
     """Makes `role` a composite that also grants `included`; refuses any cycle, at any depth."""
-    included = [other for other in included if not RoleInclusion.objects.filter(role=role, included_role=other).exists()]
+    existing = set(RoleInclusion.objects.filter(role=role).values_list("included_role_id", flat=True))
+    included = [other for other in included if other.pk not in existing]
     ensure_no_cycle(role_id=role.pk, included_ids=[other.pk for other in included])
     inclusions = []
     for other in included:

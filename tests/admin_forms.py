@@ -25,7 +25,8 @@ class _Form(HTMLParser):
         if tag == "input" and name and attributes.get("type") not in ("submit", "button", "file"):
             if attributes.get("type") in ("checkbox", "radio") and "checked" not in attributes:
                 return
-            self.fields.append((name, attributes.get("value") or ("on" if attributes.get("type") == "checkbox" else "")))
+            default = "on" if attributes.get("type") == "checkbox" else ""
+            self.fields.append((name, attributes.get("value") or default))
         elif tag == "select" and name:
             self._select = name
         elif tag == "option" and self._select and "selected" in attributes:

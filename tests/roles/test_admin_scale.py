@@ -34,7 +34,9 @@ def big_deployment(db):
     )
     # Composites: chains of ten roles each.
     RoleInclusion.objects.bulk_create(
-        RoleInclusion(role=roles[index], included_role=roles[index + 1]) for index in range(ROLES - 1) if index % 10 != 9
+        RoleInclusion(role=roles[index], included_role=roles[index + 1])
+        for index in range(ROLES - 1)
+        if index % 10 != 9
     )
     teams = Team.objects.bulk_create(Team(slug=f"team-{n:03d}", name=f"Team {n}") for n in range(TEAMS))
     user_ids = list(User.objects.order_by("pk").values_list("pk", flat=True))

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from actions_api.models import Order
 from roles.claims import effective_claims
 from roles.models import RoleInclusion
 from roles.services import role_assign, role_include
