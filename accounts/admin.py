@@ -4,26 +4,14 @@ from oauth2_provider.admin import ApplicationAdmin
 
 from accounts import services
 from accounts.models import ClientRegistrationPolicy, SigningKey, User
-from roles.admin import stamp_granted_by
-from roles.models import RoleAssignment
-
-
-class RoleAssignmentInline(admin.TabularInline):
-    model = RoleAssignment
-    fk_name = "user"
-    extra = 1
-    autocomplete_fields = ["role"]
-    readonly_fields = ["granted_by", "granted_at"]
-    verbose_name_plural = "Roles"
+from roles.admin import UserAccessAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    inlines = [RoleAssignmentInline]
-    list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
+class UserAdmin(UserAccessAdminMixin, DjangoUserAdmin):
+    """Django's user admin plus roles, teams, bulk role actions, revocation and an access preview."""
 
-    def save_formset(self, request, form, formset, change):
-        stamp_granted_by(request, formset)
+    list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
 
 
 @admin.register(SigningKey)
@@ -53,6 +41,7 @@ class ConnectionAdmin(ApplicationAdmin):
     def disable(self, request, queryset):
         count = services.applications_disable(applications=queryset)
         self.message_user(request, f"Disabled {count} connection(s).")
+
 
 @admin.register(ClientRegistrationPolicy)
 class ClientRegistrationPolicyAdmin(admin.ModelAdmin):

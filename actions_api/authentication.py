@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 
+from actions_api.revocation import ensure_not_revoked
 from actions_api.tokens import InvalidAccessToken, VerifiedToken, verify_access_token
 
 REALM = "rolegate"
@@ -61,6 +62,7 @@ class AccessTokenAuthentication(BaseAuthentication):
             )
         try:
             token = verify_access_token(header[1].decode("ascii"))
+            ensure_not_revoked(token)
         except UnicodeDecodeError:
             raise BearerTokenError("The access token is malformed.") from None
         except InvalidAccessToken as error:

@@ -53,6 +53,7 @@ LOCAL_APPS = [
     "accounts",
     "roles",
     "actions_api",
+    "audit",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -229,3 +231,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# ---------------------------------------------------------------- access revocation
+# "Revoke access now" refuses a user's outstanding access tokens within about this many seconds:
+# each API process refreshes its in-memory revocation list this often (from the cache).
+ACCESS_REVOCATION_REFRESH_SECONDS = env.int("ACCESS_REVOCATION_REFRESH_SECONDS", default=5)
+# How long the cache's copy of the list lives before one process reloads it from the database.
+ACCESS_REVOCATION_CACHE_SECONDS = env.int("ACCESS_REVOCATION_CACHE_SECONDS", default=10)

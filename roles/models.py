@@ -2,12 +2,15 @@
 What access means: permissions, data scopes, roles, and who holds them.
 
 A role grants permissions (what kind of data: ``orders.read``) and data scopes (which rows:
-``region = EMEA``). A user's effective claims are computed in :mod:`roles.claims`.
+``region = EMEA``); it may include other roles (a composite) and may be limited to certain
+OAuth connections. Users hold roles through assignments, directly or through a team, possibly
+for a period only. A user's effective claims are computed in :mod:`roles.claims`.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -35,12 +38,6 @@ class ApiPermission(models.Model):
         return self.code
 
 
-class RoleQuerySet(models.QuerySet):
-    def held_by(self, user) -> RoleQuerySet:
-        """Roles assigned to `user`."""
-        return self.filter(assignments__user=user).distinct()
-
-
 class Role(models.Model):
     """A named bundle of permissions and data scopes, e.g. ``sales-emea``."""
 
@@ -48,14 +45,56 @@ class Role(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     permissions = models.ManyToManyField(ApiPermission, blank=True, related_name="roles")
-
-    objects = RoleQuerySet.as_manager()
+    includes = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        through="RoleInclusion",
+        related_name="included_in",
+        help_text="Roles whose permissions and data scopes this role also grants (a composite role).",
+    )
+    connections = models.ManyToManyField(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL,
+        blank=True,
+        related_name="limited_roles",
+        verbose_name="limited to connections",
+        help_text="Leave empty for every connection. Otherwise only tokens minted for these connections carry it.",
+    )
 
     class Meta:
         ordering = ["slug"]
 
     def __str__(self) -> str:
         return self.name or self.slug
+
+
+class RoleInclusion(models.Model):
+    """`role` includes `included_role`: holding the first grants the second too."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="inclusions")
+    included_role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["role", "included_role"], name="unique_role_inclusion"),
+            models.CheckConstraint(condition=~models.Q(role=models.F("included_role")), name="role_not_self_included"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role.slug} includes {self.included_role.slug}"
+
+    def clean(self) -> None:
+        from roles.graph import ensure_no_cycle
+
+        if self.role_id is not None and self.role_id == self.included_role_id:
+            raise ValidationError({"included_role": "A role cannot include itself."})
+        if self.included_role_id is not None:
+            ensure_no_cycle(role_id=self.role_id, included_ids=[self.included_role_id])
+
+    def save(self, *args, **kwargs):
+        # Also for code that writes the through model itself, not only for forms.
+        self.clean()
+        super().save(*args, **kwargs)
 
 
 class RoleDataScope(models.Model):
@@ -76,19 +115,119 @@ class RoleDataScope(models.Model):
         return f"{self.attribute} = {self.value}"
 
 
-class RoleAssignment(models.Model):
-    """A user holds a role: who granted it and when."""
+class Team(models.Model):
+    """A group of users (a department, a project); roles assigned to it reach every member."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True
+    )
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class TeamMembership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["team__slug"]
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="unique_team_member")]
+        verbose_name = "team membership"
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def reaching(self, user) -> RoleAssignmentQuerySet:
+        """Assignments to `user` directly or to a team `user` belongs to (active or not)."""
+        teams = TeamMembership.objects.filter(user=user).values("team_id")
+        return self.filter(models.Q(user=user) | models.Q(team_id__in=teams))
+
+    def active(self, at=None) -> RoleAssignmentQuerySet:
+        """Assignments in force at `at` (default: now)."""
+        at = at or timezone.now()
+        return self.filter(
+            models.Q(starts_at__isnull=True) | models.Q(starts_at__lte=at),
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=at),
+        )
+
+
+class RoleAssignment(models.Model):
+    """A user or a team holds a role, possibly for a period only: who granted it and when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="assignments")
+    starts_at = models.DateTimeField(null=True, blank=True, help_text="Empty: in force from now on.")
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until removed.")
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     granted_at = models.DateTimeField(default=timezone.now)
 
+    objects = RoleAssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["role__slug"]
-        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_user_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="unique_user_role"),
+            models.UniqueConstraint(fields=["team", "role"], name="unique_team_role"),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, team__isnull=True)
+                | models.Q(user__isnull=True, team__isnull=False),
+                name="assignment_to_user_or_team",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(starts_at__isnull=True) | models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="assignment_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["role", "user"], name="assignment_role_user")]
 
     def __str__(self) -> str:
-        return f"{self.user} → {self.role.slug}"
+        return f"{self.holder_label} → {self.role.slug}"
+
+    @property
+    def holder_label(self) -> str:
+        return f"team {self.team}" if self.team_id else str(self.user)
+
+    def clean(self) -> None:
+        if bool(self.user_id) == bool(self.team_id):
+            raise ValidationError("Assign the role to a user or to a team (exactly one of them).")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The end must be after the start."})
+
+    def is_active_at(self, at) -> bool:
+        return (self.starts_at is None or self.starts_at <= at) and (self.ends_at is None or self.ends_at > at)
+
+
+class AccessRevocation(models.Model):
+    """
+    Every access token of `user` issued before `revoked_before` is refused by the API.
+
+    One row per user (the latest cut-off wins). The API reads these through an in-process copy
+    refreshed every few seconds (see ``actions_api.revocation``), so the normal request path
+    makes no query; only cut-offs younger than an access token's lifetime matter.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_revocation")
+    revoked_before = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "access revocation"
+
+    def __str__(self) -> str:
+        return f"{self.user} before {self.revoked_before:%Y-%m-%d %H:%M:%S}"

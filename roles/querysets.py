@@ -11,9 +11,10 @@ class ScopedQuerySet(models.QuerySet):
     """
     A QuerySet that narrows itself to the rows a caller's data scopes allow.
 
-    The model declares ``scope_attributes``: a mapping of claim attribute to model field (or
-    lookup path), e.g. ``{"region": "region"}``. Every attribute must be granted: a caller
-    without a claim for one of them sees nothing (deny by default).
+    The model declares ``scope_attributes``: a mapping of claim attribute to model field (or a
+    lookup through foreign keys), e.g. ``{"region": "region"}`` or ``{"region": "customer__region"}``.
+    Every attribute must be granted: a caller without a claim for one of them sees nothing (deny
+    by default). ``roles.checks`` verifies the declaration at start-up; see docs/ROLES.md.
     """
 
     def visible_to(self, claims: AccessClaims) -> ScopedQuerySet:

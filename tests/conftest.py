@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from accounts.tokens import access_token_payload, sign_access_token
 from actions_api.demo import seed_demo
 from actions_api.keyset import public_keys
+from actions_api.revocation import revocations
 from tests.chatgpt import ChatGPT
 from tests.factories import ApplicationFactory
 
@@ -16,6 +17,20 @@ def _forget_cached_signing_keys():
     public_keys.clear()
     yield
     public_keys.clear()
+
+
+@pytest.fixture(autouse=True)
+def _forget_revocations():
+    """Revocation cut-offs (in process and in the cache) belong to the test that made them."""
+    from django.core.cache import cache
+
+    from roles.revocations import CACHE_KEY
+
+    revocations.clear()
+    cache.delete(CACHE_KEY)
+    yield
+    revocations.clear()
+    cache.delete(CACHE_KEY)
 
 
 @pytest.fixture

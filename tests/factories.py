@@ -8,7 +8,7 @@ from oauth2_provider.models import get_application_model
 from accounts.models import User
 from accounts.redirects import ChatGPTCallbacks
 from actions_api.models import Customer, Document, Order, Region
-from roles.models import ApiPermission, Role, RoleAssignment, RoleDataScope
+from roles.models import ApiPermission, Role, RoleAssignment, RoleDataScope, Team, TeamMembership
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -102,3 +102,19 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     department = "HR"
     summary = "A document."
     updated_at = factory.LazyFunction(timezone.now)
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    """A team; `TeamFactory(members=[alice, bob])`."""
+
+    class Meta:
+        model = Team
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"team-{n}")
+    name = factory.LazyAttribute(lambda team: team.slug.title())
+
+    @factory.post_generation
+    def members(team, create, users, **kwargs):
+        for user in users or []:
+            TeamMembership.objects.get_or_create(team=team, user=user)

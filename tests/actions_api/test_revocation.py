@@ -1,0 +1,51 @@
+"""The API's revocation check: refused after a revocation, and no query on the normal path."""
+
+import pytest
+
+from accounts.models import User
+from actions_api.revocation import RevocationList, revocations
+from roles.services import user_access_revoke
+from tests.factories import RoleAssignmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_token_issued_before_the_users_revocation_is_refused_and_others_are_not(
+    mint_token, bearer, django_capture_on_commit_callbacks
+):
+    alice, bob = UserFactory(), UserFactory()
+    alice_token, bob_token = mint_token(alice), mint_token(bob)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_access_revoke(users=User.objects.filter(pk=alice.pk), reason="test")
+    revocations.reload()  # what every process does within ACCESS_REVOCATION_REFRESH_SECONDS
+
+    refused = bearer(alice_token).get("/api/v1/me")
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"].startswith('Bearer realm="rolegate", error="invalid_token"')
+    assert bearer(bob_token).get("/api/v1/me").status_code == 200
+
+
+def test_the_normal_request_path_makes_no_query(mint_token, bearer, django_assert_num_queries):
+    user = UserFactory()
+    RoleAssignmentFactory(user=user, role__permissions=["orders.read"], role__scopes={"region": ["EMEA"]})
+    client = bearer(mint_token(user))
+    assert client.get("/api/v1/me").status_code == 200  # loads the keys and the revocation list once
+
+    with django_assert_num_queries(0):
+        assert client.get("/api/v1/me").status_code == 200
+
+
+def test_other_processes_read_the_revocations_from_the_cache_not_the_database(
+    django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        user_access_revoke(users=User.objects.filter(pk=user.pk), reason="test")
+    another_process = RevocationList()
+
+    with django_assert_num_queries(0):
+        another_process.reload()
+
+    assert another_process.is_revoked(subject=str(user.pk), issued_at=0)
+    assert not another_process.is_revoked(subject=str(user.pk), issued_at=2**40)

@@ -1,0 +1,167 @@
+"""Composite roles, teams, time-bound and connection-bound assignments, through minted tokens and the API."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from roles.claims import effective_claims
+from roles.models import RoleInclusion
+from roles.services import role_assign, role_include
+from tests.factories import ApplicationFactory, OrderFactory, RoleFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def me(bearer, token) -> dict:
+    response = bearer(token).get("/api/v1/me")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_a_composite_role_grants_what_its_included_roles_grant_at_any_depth(mint_token, bearer):
+    reader = RoleFactory(slug="order-reader", permissions=["orders.read"])
+    emea = RoleFactory(slug="emea", scopes={"region": ["EMEA"]})
+    middle = RoleFactory(slug="middle")
+    lead = RoleFactory(slug="sales-lead", permissions=["customers.read"])
+    role_include(role=middle, included=[reader, emea])
+    role_include(role=lead, included=[middle])
+    user = UserFactory()
+    role_assign(role=lead, user=user)
+    OrderFactory(customer__region="EMEA")
+    OrderFactory(customer__region="AMER")
+
+    token = mint_token(user)
+
+    claims = me(bearer, token)
+    assert claims["roles"] == ["emea", "middle", "order-reader", "sales-lead"]
+    assert claims["permissions"] == ["customers.read", "orders.read"]
+    assert claims["data_scopes"] == {"region": ["EMEA"]}
+    rows = bearer(token).get("/api/v1/orders").json()["results"]
+    assert {row["region"] for row in rows} == {"EMEA"} and len(rows) == 1
+
+
+@pytest.mark.parametrize("depth", [1, 2, 5])
+def test_an_inclusion_that_would_close_a_cycle_is_refused_at_any_depth(depth):
+    chain = [RoleFactory(slug=f"r{index}") for index in range(depth + 1)]
+    for parent, child in zip(chain, chain[1:]):
+        role_include(role=parent, included=[child])
+
+    with pytest.raises(ValidationError, match="cannot include itself") as refused:
+        role_include(role=chain[-1], included=[chain[0]])
+    assert " → ".join(f"r{index}" for index in [depth, *range(depth + 1)]) in str(refused.value)
+
+    # Nor through the relation manager, from either side, nor by writing the through model.
+    with pytest.raises(ValidationError), transaction.atomic():
+        chain[-1].includes.add(chain[0])
+    with pytest.raises(ValidationError), transaction.atomic():
+        chain[0].included_in.add(chain[-1])
+    with pytest.raises(ValidationError), transaction.atomic():
+        RoleInclusion.objects.create(role=chain[-1], included_role=chain[0])
+    assert not RoleInclusion.objects.filter(role=chain[-1]).exists()
+
+
+def test_a_role_cannot_include_itself():
+    role = RoleFactory()
+    with pytest.raises(ValidationError):
+        role_include(role=role, included=[role])
+    with pytest.raises(ValidationError), transaction.atomic():
+        role.includes.add(role)
+
+
+def test_a_role_assigned_to_a_team_reaches_every_member_and_only_them(mint_token, bearer):
+    finance = RoleFactory(slug="finance-team-role", permissions=["orders.read"], scopes={"region": ["*"]})
+    alice, bob, outsider = UserFactory(), UserFactory(), UserFactory()
+    team = TeamFactory(members=[alice, bob])
+    role_assign(role=finance, team=team)
+    OrderFactory(customer__region="APAC")
+
+    for member in (alice, bob):
+        assert me(bearer, mint_token(member))["roles"] == ["finance-team-role"]
+        assert bearer(mint_token(member)).get("/api/v1/orders").json()["count"] == 1
+    assert me(bearer, mint_token(outsider))["roles"] == []
+    assert bearer(mint_token(outsider)).get("/api/v1/orders").status_code == 403
+
+
+def test_only_assignments_in_force_at_minting_time_count(mint_token, bearer):
+    now = timezone.now()
+    current = RoleFactory(slug="current", permissions=["orders.read"], scopes={"region": ["EMEA"]})
+    expired = RoleFactory(slug="expired", permissions=["documents.read"], scopes={"department": ["HR"]})
+    future = RoleFactory(slug="future", permissions=["customers.read"], scopes={"region": ["AMER"]})
+    user = UserFactory()
+    role_assign(role=current, user=user, starts_at=now - dt.timedelta(days=1), ends_at=now + dt.timedelta(days=1))
+    role_assign(role=expired, user=user, starts_at=now - dt.timedelta(days=2), ends_at=now - dt.timedelta(seconds=1))
+    role_assign(role=future, user=user, starts_at=now + dt.timedelta(hours=1))
+
+    claims = me(bearer, mint_token(user))
+
+    assert claims["roles"] == ["current"]
+    assert claims["permissions"] == ["orders.read"]
+    assert claims["data_scopes"] == {"region": ["EMEA"]}
+    assert bearer(mint_token(user)).get("/api/v1/documents").status_code == 403
+
+
+def test_an_assignment_must_end_after_it_starts():
+    now = timezone.now()
+    with pytest.raises(ValidationError):
+        role_assign(role=RoleFactory(), user=UserFactory(), starts_at=now, ends_at=now - dt.timedelta(hours=1))
+
+
+def test_a_connection_bound_role_is_carried_only_by_tokens_for_its_connections(mint_token, bearer):
+    reports_gpt, other_gpt = ApplicationFactory(), ApplicationFactory()
+    bound = RoleFactory(slug="reports-only", permissions=["orders.read"], scopes={"region": ["EMEA"]})
+    bound.connections.add(reports_gpt)
+    everywhere = RoleFactory(slug="everywhere", permissions=["customers.read"], scopes={"region": ["AMER"]})
+    user = UserFactory()
+    role_assign(role=bound, user=user)
+    role_assign(role=everywhere, user=user)
+
+    on_reports = me(bearer, mint_token(user, application=reports_gpt))
+    on_other = me(bearer, mint_token(user, application=other_gpt))
+
+    assert on_reports["roles"] == ["everywhere", "reports-only"]
+    assert on_reports["data_scopes"] == {"region": ["AMER", "EMEA"]}
+    assert on_other["roles"] == ["everywhere"]
+    assert on_other["permissions"] == ["customers.read"]
+    assert on_other["data_scopes"] == {"region": ["AMER"]}
+    assert bearer(mint_token(user, application=other_gpt)).get("/api/v1/orders").status_code == 403
+
+
+def test_a_role_included_through_a_connection_bound_composite_is_not_carried_elsewhere():
+    gpt, other = ApplicationFactory(), ApplicationFactory()
+    child = RoleFactory(slug="child", permissions=["orders.read"])
+    parent = RoleFactory(slug="parent")
+    parent.connections.add(gpt)
+    role_include(role=parent, included=[child])
+    user = UserFactory()
+    role_assign(role=parent, user=user)
+
+    assert effective_claims(user=user, application=gpt).roles == ("child", "parent")
+    assert effective_claims(user=user, application=other).roles == ()
+
+
+def test_an_inactive_user_holds_nothing():
+    user = UserFactory(is_active=False)
+    role_assign(role=RoleFactory(permissions=["orders.read"]), user=user)
+    assert effective_claims(user=user, application=None).permissions == frozenset()
+
+
+def test_claims_take_a_fixed_number_of_queries_however_deep_and_wide(django_assert_max_num_queries):
+    connection = ApplicationFactory()
+    user = UserFactory()
+    chain = [RoleFactory(slug=f"level-{index}", permissions=[f"level{index}.read"]) for index in range(30)]
+    for parent, child in zip(chain, chain[1:]):
+        role_include(role=parent, included=[child])
+    for index in range(10):
+        team = TeamFactory(members=[user])
+        role_assign(role=RoleFactory(slug=f"team-role-{index}", scopes={"region": [f"R{index}"]}), team=team)
+    role_assign(role=chain[0], user=user)
+    chain[5].connections.add(connection)
+
+    with django_assert_max_num_queries(6):
+        claims = effective_claims(user=user, application=connection)
+
+    assert len(claims.roles) == 40
+    assert len(claims.data_scopes["region"]) == 10
