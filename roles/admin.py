@@ -518,3 +518,6 @@ class UserAccessAdminMixin:
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/roles/bulk_role_form.html", context)
+
+
+from roles.audit import admin as audit_admin  # noqa: E402,F401  (registers the audit log's admin)

@@ -7,3 +7,6 @@ class RolesConfig(AppConfig):
 
     def ready(self) -> None:
         from roles import checks, signals  # noqa: F401  (registers the checks, connects the receivers)
+        from roles.audit import tracking
+
+        tracking.connect()

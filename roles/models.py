@@ -231,3 +231,6 @@ class AccessRevocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} before {self.revoked_before:%Y-%m-%d %H:%M:%S}"
+
+
+from roles.audit.models import AuditEvent  # noqa: E402,F401  (the audit log's model belongs to this app)

@@ -16,9 +16,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
-from audit.context import recorded_by_caller
-from audit.models import AuditEvent
-from audit.services import audit_event, audit_record_many
+from roles.audit.context import recorded_by_caller
+from roles.audit.models import AuditEvent
+from roles.audit.services import audit_event, audit_record_many
 from roles.graph import ensure_no_cycle
 from roles.models import AccessRevocation, Role, RoleAssignment, RoleInclusion, Team, TeamMembership
 from roles.revocations import publish_revocations

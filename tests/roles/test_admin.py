@@ -8,7 +8,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from accounts.models import User
-from audit.models import AuditEvent
+from roles.audit.models import AuditEvent
 from roles.claims import effective_claims
 from roles.models import AccessRevocation, Role, RoleAssignment, RoleInclusion
 from roles.services import role_assign, role_include

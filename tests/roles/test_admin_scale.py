@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Application, User
-from audit.models import AuditEvent
+from roles.audit.models import AuditEvent
 from roles.models import ApiPermission, Role, RoleAssignment, RoleDataScope, RoleInclusion, Team, TeamMembership
 
 USERS, ROLES, TEAMS, EVENTS = 100_000, 1_000, 100, 20_000
@@ -95,11 +95,11 @@ def admin_pages(deployment) -> list[str]:
         reverse("admin:roles_teammembership_change", args=[membership.pk]),
         reverse("admin:roles_apipermission_changelist"),
         reverse("admin:roles_accessrevocation_changelist"),
-        reverse("admin:audit_auditevent_changelist"),
-        reverse("admin:audit_auditevent_changelist") + "?_facets=True",
+        reverse("admin:roles_auditevent_changelist"),
+        reverse("admin:roles_auditevent_changelist") + "?_facets=True",
         reverse("admin:roles_roleassignment_changelist") + "?_facets=True",
-        reverse("admin:audit_auditevent_changelist") + "?action__exact=sign_in&actor_label=user000001",
-        reverse("admin:audit_auditevent_change", args=[event.pk]),
+        reverse("admin:roles_auditevent_changelist") + "?action__exact=sign_in&actor_label=user000001",
+        reverse("admin:roles_auditevent_change", args=[event.pk]),
         reverse("admin:accounts_application_changelist"),
         reverse("admin:accounts_application_change", args=[application.pk]),
         autocomplete + "?app_label=roles&model_name=roleassignment&field_name=role&term=role-09",

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
 from actions_api.models import Customer
+from actions_api.catalog import Collection
 from actions_api.views import ScopedReadOnlyViewSet
 from roles.checks import check_scope_attributes, scope_declaration_errors
 from roles.querysets import ScopedQuerySet
@@ -38,7 +39,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 
 class InvoiceViewSet(ScopedReadOnlyViewSet):
-    model, serializer_class, required_permission = Invoice, InvoiceSerializer, "invoices.read"
+    collection = Collection("invoices", "invoice", Invoice, InvoiceSerializer, "invoices.read", "region")
 
 
 @pytest.fixture

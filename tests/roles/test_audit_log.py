@@ -9,7 +9,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from accounts.models import User
-from audit.models import AuditEvent
+from roles.audit.models import AuditEvent
 from roles.models import Role
 from tests.admin_forms import admin_form
 from tests.chatgpt import ChatGPT
@@ -59,7 +59,7 @@ def test_an_admin_change_to_a_role_is_recorded_with_the_admin_as_actor_and_befor
 
 @pytest.mark.django_db
 def test_team_membership_and_assignment_changes_and_deletions_are_recorded(admin_user):
-    from audit.context import acting_as
+    from roles.audit.context import acting_as
 
     user, role = UserFactory(username="member"), RoleFactory(slug="r")
     team = TeamFactory(slug="ops")
@@ -122,18 +122,18 @@ def test_sign_ins_failures_and_token_issuance_are_recorded_without_passwords_or_
 
 @pytest.mark.django_db
 def test_the_audit_log_is_read_only_filterable_and_exports_csv(admin, admin_user):
-    from audit.context import acting_as
+    from roles.audit.context import acting_as
 
     with acting_as(admin_user):
         role = Role.objects.create(slug="exported", name="Exported")
         role.name = "Renamed"
         role.save()
-    changelist = reverse("admin:audit_auditevent_changelist")
+    changelist = reverse("admin:roles_auditevent_changelist")
     event = AuditEvent.objects.filter(target_label="Renamed").get()
 
-    assert admin.get(reverse("admin:audit_auditevent_add")).status_code == 403
-    assert admin.post(reverse("admin:audit_auditevent_change", args=[event.pk]), {}).status_code == 403
-    assert admin.post(reverse("admin:audit_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert admin.get(reverse("admin:roles_auditevent_add")).status_code == 403
+    assert admin.post(reverse("admin:roles_auditevent_change", args=[event.pk]), {}).status_code == 403
+    assert admin.post(reverse("admin:roles_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     filtered = admin.get(changelist, {"action__exact": "updated", "target_type": "roles.role"}).content.decode()
     assert "Renamed" in filtered and "Exported</td>" not in filtered
 

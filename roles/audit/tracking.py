@@ -20,9 +20,9 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from oauth2_provider.signals import app_authorized
 
-from audit.context import acting_as, is_muted
-from audit.models import AuditEvent
-from audit.services import audit_record, target_type_of
+from roles.audit.context import acting_as, is_muted
+from roles.audit.models import AuditEvent
+from roles.audit.services import audit_record, target_type_of
 
 #: Written instead of a secret's value: the log says that it changed, never what to.
 CHANGED = "(changed)"

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from audit.models import AuditEvent
+from roles.audit.models import AuditEvent
 from roles.admin import SlugInputFilter
 
 
@@ -32,7 +32,7 @@ class TargetTypeFilter(admin.SimpleListFilter):
     parameter_name = "target_type"
 
     def lookups(self, request, model_admin):
-        from audit.tracking import TRACKED
+        from roles.audit.tracking import TRACKED
 
         return [(label, label) for label in sorted(TRACKED)]
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from django.db import models
 
-from audit.context import current_actor
-from audit.models import AuditEvent
+from roles.audit.context import current_actor
+from roles.audit.models import AuditEvent
 
 SYSTEM = "system"
 _UNSET = object()

@@ -1,4 +1,4 @@
-from audit.context import acting_as
+from roles.audit.context import acting_as
 
 
 class AuditActorMiddleware:
