@@ -1,5 +1,6 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -7,7 +8,16 @@ from rest_framework.views import APIView
 
 from actions_api.models import Customer, Document, Order
 from actions_api.permissions import HasApiScope
+from actions_api.schema import error_responses
 from actions_api.serializers import CustomerSerializer, DocumentSerializer, MeSerializer, OrderSerializer
+
+
+ME_EXAMPLE = {
+    "sub": "3", "preferred_username": "alice", "name": "Alice Andersen", "email": "alice@rolegate.example",
+    "client_id": "demo-gpt", "scope": "openid profile api", "roles": ["sales-emea"],
+    "permissions": ["customers.read", "orders.read"], "data_scopes": {"region": ["EMEA"]},
+    "expires_at": 1767605400,
+}
 
 
 class MeView(APIView):
@@ -15,6 +25,18 @@ class MeView(APIView):
 
     permission_classes = [IsAuthenticated, HasApiScope]
 
+    @extend_schema(
+        operation_id="getMe",
+        summary="Who am I and what may I see",
+        description=(
+            "Call this first. Returns the signed-in user and the roles, permissions and data scopes "
+            "(e.g. region EMEA) the API read from the access token. Use it to explain why a list is "
+            "empty or a call is refused."
+        ),
+        tags=["identity"],
+        responses={200: OpenApiResponse(MeSerializer, description="The caller and their claims."), **error_responses()},
+        examples=[OpenApiExample("alice", value=ME_EXAMPLE, response_only=True)],
+    )
     def get(self, request):
         return Response(MeSerializer(dict(request.auth.claims)).data)
 
@@ -28,10 +50,37 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         return self.model.objects.visible_to(self.request.auth.access)
 
 
+def _documented(*, serializer, noun: str, plural: str, permission: str, scoped_by: str, extra: str = ""):
+    """The listX/getX operations ChatGPT sees for a scoped read-only resource."""
+    scope_note = f"Only {plural} whose {scoped_by} your roles allow are visible; {permission} is required."
+    return extend_schema_view(
+        list=extend_schema(
+            operation_id=f"list{plural.title()}",
+            summary=f"List {plural}",
+            description=f"Lists {plural}, 20 per page (page_size up to 100). {scope_note} {extra}".strip(),
+            tags=[plural],
+            responses={200: OpenApiResponse(serializer, description=f"A page of {plural}."), **error_responses()},
+        ),
+        retrieve=extend_schema(
+            operation_id=f"get{noun.title()}",
+            summary=f"Get one {noun}",
+            description=f"Returns one {noun} by its id. {scope_note} Other ids answer 404.",
+            tags=[plural],
+            parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=f"The {noun}'s id.")],
+            responses={200: OpenApiResponse(serializer, description=f"The {noun}."), **error_responses(not_found=True)},
+        ),
+    )
+
+
+@_documented(serializer=CustomerSerializer, noun="customer", plural="customers", permission="customers.read", scoped_by="region")
 class CustomerViewSet(ScopedReadOnlyViewSet):
     model, serializer_class, required_permission = Customer, CustomerSerializer, "customers.read"
 
 
+@_documented(
+    serializer=OrderSerializer, noun="order", plural="orders", permission="orders.read", scoped_by="region",
+    extra="Newest first; amounts are in the order's currency.",
+)
 class OrderViewSet(ScopedReadOnlyViewSet):
     model, serializer_class, required_permission = Order, OrderSerializer, "orders.read"
 
@@ -39,6 +88,7 @@ class OrderViewSet(ScopedReadOnlyViewSet):
         return super().get_queryset().select_related("customer")
 
 
+@_documented(serializer=DocumentSerializer, noun="document", plural="documents", permission="documents.read", scoped_by="department")
 class DocumentViewSet(ScopedReadOnlyViewSet):
     model, serializer_class, required_permission = Document, DocumentSerializer, "documents.read"
 

@@ -48,6 +48,7 @@ THIRD_PARTY_APPS = [
     "oauth2_provider",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -207,4 +208,28 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
+
+# ---------------------------------------------------------------- OpenAPI document (GPT editor)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rolegate Actions API",
+    "DESCRIPTION": (
+        "Business data filtered by the signed-in user's roles. Call getMe first: it shows the roles, "
+        "permissions and data scopes the API read from the access token. Errors are problem+json "
+        "documents whose 'detail' says what went wrong and how to fix it."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVERS": [{"url": PORTAL_BASE_URL}],
+    # The schema and docs are public; the API's own authentication would demand a token.
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "actions_api.schema.mark_read_only_operations",
+    ],
+    # Redoc from the drf-spectacular-sidecar package: the docs load nothing from a CDN.
+    "REDOC_DIST": "SIDECAR",
 }
