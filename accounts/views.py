@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
@@ -7,12 +10,24 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
+from oauthlib.oauth2.rfc6749 import errors
+from oauth2_provider.models import get_application_model
 from oauth2_provider.views import AuthorizationView
 
 from accounts import services
+from accounts.connections import refused_callback_help
+from accounts.forms import LoginForm
 from accounts.discovery import authorization_server_metadata
 from accounts.models import SigningKey
 from roles.claims import effective_claims
+from roles.descriptions import access_in_words
+
+Application = get_application_model()
+#: oauthlib's errors for an unknown client or a callback URL the connection does not accept.
+REFUSED_CLIENT_OR_CALLBACK = (
+    errors.InvalidClientIdError, errors.MissingClientIdError, errors.InvalidRedirectURIError,
+    errors.MissingRedirectURIError, errors.MismatchingRedirectURIError,
+)
 
 
 @require_GET
@@ -32,7 +47,22 @@ def jwks(request):
 
 
 class LoginView(auth_views.LoginView):
+    """The sign-in page ChatGPT opens; names the app the user is signing into when there is one."""
+
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        client_id = parse_qs(urlsplit(context.get("next") or "").query).get("client_id", [""])[0]
+        if client_id:
+            context["app_name"] = Application.objects.filter(client_id=client_id).values_list("name", flat=True).first()
+        return context
+
+
+def csrf_failure(request, reason: str = ""):
+    """A sign-in or consent form posted after its page expired (CSRF_FAILURE_VIEW)."""
+    return render(request, "accounts/expired.html", status=403)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -52,8 +82,22 @@ class ConsentView(AuthorizationView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if "application" in context:
-            context["access"] = effective_claims(user=self.request.user, application=context["application"])
+            access = effective_claims(user=self.request.user, application=context["application"])
+            context["access"], context["access_in_words"] = access, access_in_words(access)
         return context
+
+    def error_response(self, error, application, **kwargs):
+        """A refused client or callback URL: say what was received and how to allow it (never redirect)."""
+        if isinstance(error.oauthlib_error, REFUSED_CLIENT_OR_CALLBACK):
+            params = self.request.GET if self.request.method == "GET" else self.request.POST
+            client_id = params.get("client_id", "")
+            kwargs.update(
+                client_id=client_id,
+                connection=Application.objects.filter(client_id=client_id).first() if client_id else None,
+            )
+            kwargs.update(refused_callback_help(application=kwargs["connection"],
+                                                redirect_uri=params.get("redirect_uri", "")))
+        return super().error_response(error, application, **kwargs)
 
 
 @login_required
@@ -65,5 +109,6 @@ def connected_apps(request):
 @login_required
 @require_POST
 def revoke_app(request, client_id: str):
-    services.app_access_revoke(user=request.user, client_id=client_id)
+    if services.app_access_revoke(user=request.user, client_id=client_id):
+        messages.success(request, "Access revoked. The app must ask you to sign in again.")
     return redirect("connected-apps")

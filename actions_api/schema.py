@@ -9,6 +9,7 @@ asking the user every time.
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from oauth2_provider.settings import oauth2_settings
@@ -98,8 +99,12 @@ class AccessTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-def mark_read_only_operations(result: dict, generator, request, public) -> dict:
-    """drf-spectacular postprocessing hook: read-only operations are not consequential for ChatGPT."""
+def chatgpt_postprocessing(result: dict, generator, request, public) -> dict:
+    """
+    drf-spectacular postprocessing hook. The one server is the public base URL (read when the
+    document is generated, like the issuer), and read-only operations are not consequential.
+    """
+    result["servers"] = [{"url": settings.PORTAL_BASE_URL}]
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if method in READ_ONLY_METHODS:

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # One row per /api/v1/ request for the admin's "Action calls" log (no token stored).
+    "actions_api.call_log.ActionCallLogMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -105,6 +107,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "connected-apps"
 LOGOUT_REDIRECT_URL = "login"
+# A sign-in or consent page posted after it expired gets a page that says so, not Django's 403.
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -220,7 +224,6 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "OAS_VERSION": "3.1.0",
-    "SERVERS": [{"url": PORTAL_BASE_URL}],
     # The schema and docs are public; the API's own authentication would demand a token.
     "SERVE_AUTHENTICATION": [],
     "SERVE_INCLUDE_SCHEMA": False,
@@ -228,7 +231,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "actions_api.schema.mark_read_only_operations",
+        # servers = PORTAL_BASE_URL and x-openai-isConsequential on read-only operations.
+        "actions_api.schema.chatgpt_postprocessing",
     ],
     # Redoc from the drf-spectacular-sidecar package: the docs load nothing from a CDN.
     "REDOC_DIST": "SIDECAR",
