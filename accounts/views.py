@@ -11,6 +11,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from oauthlib.oauth2.rfc6749 import errors
+from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.views import AuthorizationView
 
@@ -78,6 +79,17 @@ class ConsentView(AuthorizationView):
     """DOT's authorization endpoint, with a consent page that says what the GPT will see."""
 
     template_name = "accounts/consent.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # An unknown client or a refused callback URL is shown before sign-in: signing in
+        # could not help, and the builder testing the GPT sees the cause at once.
+        if request.method == "GET" and not request.user.is_authenticated:
+            try:
+                self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                if isinstance(error.oauthlib_error, REFUSED_CLIENT_OR_CALLBACK):
+                    return self.error_response(error, application=None)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
