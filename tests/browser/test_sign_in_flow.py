@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
-import requests
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, admin_sign_in, fill_login, sign_in
 from tests.chatgpt import ChatGPT
@@ -121,3 +121,24 @@ def test_screenshots_of_the_sign_in_consent_and_connection_pages(new_page, live_
         f"{name}-{size}.png" for name in ("login", "consent", "connection") for size in ("phone", "desktop")
     }
     assert offsite_requests == []
+
+
+def test_a_builder_copies_each_value_for_the_gpt_editor_with_the_copy_buttons(new_page, live_demo):
+    page = new_page()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_demo.url)
+    admin_sign_in(page, live_demo.url)
+    page.goto(f"{live_demo.url}/admin/accounts/gptconnection/add/")
+    page.fill("#id_name", "Finance GPT")
+    page.locator("input[name=_save]").click()
+
+    for label in ("Client ID", "Client Secret", "Authorization URL", "Token URL", "Scope", "Schema: Import from URL"):
+        button = page.get_by_role("button", name=f"Copy {label}", exact=True)
+        button.click()
+        expect(button).to_have_text("Copied")
+        expect(page.locator(".copy-status")).to_have_text(f"{label} copied.")
+        shown = page.locator(f"#{button.get_attribute('data-copy')}").inner_text()
+        assert page.evaluate("navigator.clipboard.readText()") == shown, label
+
+    page.reload()
+    assert page.get_by_role("button", name="Copy Client Secret").count() == 0, "the secret is shown once"
+    assert page.get_by_role("button", name="Generate a new secret").is_visible()
