@@ -74,13 +74,16 @@ def gpt_editor_values(application, *, client_secret: str | None = None) -> list[
     ]
 
 
-def refused_callback_help(*, application, redirect_uri: str) -> dict:
+def refused_callback_help(*, application, client_id: str, redirect_uri: str) -> dict:
     """
     For the authorize error page: the callback URL received, what the connection accepts,
     and how an administrator allows it. The page shows the URL; it never links or redirects to it.
     """
     chatgpt_id = CHATGPT_CALLBACK.fullmatch(redirect_uri)
-    if application is None:
+    if not client_id:
+        fix = ("The sign-in link is incomplete (it carries no Client ID); it may have expired. Go back to the "
+               "app, for example your GPT in ChatGPT, and choose Sign in again.")
+    elif application is None:
         fix = ("No connection has this Client ID. In the GPT editor, compare the Client ID with the one "
                "on the connection's page in the portal's admin (GPT connections).")
     elif chatgpt_id:

@@ -8,18 +8,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
-from oauthlib.oauth2.rfc6749 import errors
 from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.views import AuthorizationView
+from oauthlib.oauth2.rfc6749 import errors
 
 from accounts import services
 from accounts.connections import refused_callback_help
-from accounts.forms import LoginForm
 from accounts.discovery import authorization_server_metadata
+from accounts.forms import LoginForm
 from accounts.models import SigningKey
 from roles.claims import effective_claims
 from roles.descriptions import access_in_words
@@ -108,7 +107,7 @@ class ConsentView(AuthorizationView):
                 client_id=client_id,
                 connection=Application.objects.filter(client_id=client_id).first() if client_id else None,
             )
-            kwargs.update(refused_callback_help(application=kwargs["connection"],
+            kwargs.update(refused_callback_help(application=kwargs["connection"], client_id=client_id,
                                                 redirect_uri=params.get("redirect_uri", "")))
         return super().error_response(error, application, **kwargs)
 

@@ -1,7 +1,7 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from drf_spectacular.views import SpectacularRedocView
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularRedocView
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -11,7 +11,6 @@ from actions_api.models import Customer, Document, Order
 from actions_api.permissions import HasApiScope
 from actions_api.schema import error_responses
 from actions_api.serializers import CustomerSerializer, DocumentSerializer, MeSerializer, OrderSerializer
-
 
 ME_EXAMPLE = {
     "sub": "3", "preferred_username": "alice", "name": "Alice Andersen", "email": "alice@rolegate.example",
@@ -51,37 +50,50 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         return self.model.objects.visible_to(self.request.auth.access)
 
 
-def _documented(*, serializer, noun: str, plural: str, permission: str, scoped_by: str, extra: str = ""):
-    """The listX/getX operations ChatGPT sees for a scoped read-only resource."""
-    scope_note = f"Only {plural} whose {scoped_by} your roles allow are visible; {permission} is required."
-    return extend_schema_view(
-        list=extend_schema(
-            operation_id=f"list{plural.title()}",
-            summary=f"List {plural}",
-            description=f"Lists {plural}, 20 per page (page_size up to 100). {scope_note} {extra}".strip(),
-            tags=[plural],
-            responses={200: OpenApiResponse(serializer, description=f"A page of {plural}."), **error_responses()},
-        ),
-        retrieve=extend_schema(
-            operation_id=f"get{noun.title()}",
-            summary=f"Get one {noun}",
-            description=f"Returns one {noun} by its id. {scope_note} Other ids answer 404.",
-            tags=[plural],
-            parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=f"The {noun}'s id.")],
-            responses={200: OpenApiResponse(serializer, description=f"The {noun}."), **error_responses(not_found=True)},
-        ),
-    )
+def documented(*, extra: str = ""):
+    """
+    The listX/getX operations ChatGPT sees for a scoped read-only viewset, described from
+    the viewset itself (model, serializer, required permission); `extra` helps the model.
+    """
+
+    def decorate(viewset):
+        noun = viewset.model._meta.verbose_name
+        plural = str(viewset.model._meta.verbose_name_plural)
+        scoped_by = " and ".join(viewset.model.scope_attributes)
+        scope_note = (
+            f"Only {plural} whose {scoped_by} your roles allow are visible; {viewset.required_permission} is required."
+        )
+        serializer = viewset.serializer_class
+        return extend_schema_view(
+            list=extend_schema(
+                operation_id=f"list{plural.title()}",
+                summary=f"List {plural}",
+                description=f"Lists {plural}, 20 per page (page_size up to 100). {scope_note} {extra}".strip(),
+                tags=[plural],
+                responses={200: OpenApiResponse(serializer, description=f"A page of {plural}."), **error_responses()},
+            ),
+            retrieve=extend_schema(
+                operation_id=f"get{noun.title()}",
+                summary=f"Get one {noun}",
+                description=f"Returns one {noun} by its id. {scope_note} Other ids answer 404.",
+                tags=[plural],
+                parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=f"The {noun}'s id.")],
+                responses={
+                    200: OpenApiResponse(serializer, description=f"The {noun}."),
+                    **error_responses(not_found=True),
+                },
+            ),
+        )(viewset)
+
+    return decorate
 
 
-@_documented(serializer=CustomerSerializer, noun="customer", plural="customers", permission="customers.read", scoped_by="region")
+@documented()
 class CustomerViewSet(ScopedReadOnlyViewSet):
     model, serializer_class, required_permission = Customer, CustomerSerializer, "customers.read"
 
 
-@_documented(
-    serializer=OrderSerializer, noun="order", plural="orders", permission="orders.read", scoped_by="region",
-    extra="Newest first; amounts are in the order's currency.",
-)
+@documented(extra="Newest first; amounts are in the order's currency.")
 class OrderViewSet(ScopedReadOnlyViewSet):
     model, serializer_class, required_permission = Order, OrderSerializer, "orders.read"
 
@@ -89,7 +101,7 @@ class OrderViewSet(ScopedReadOnlyViewSet):
         return super().get_queryset().select_related("customer")
 
 
-@_documented(serializer=DocumentSerializer, noun="document", plural="documents", permission="documents.read", scoped_by="department")
+@documented()
 class DocumentViewSet(ScopedReadOnlyViewSet):
     model, serializer_class, required_permission = Document, DocumentSerializer, "documents.read"
 

@@ -22,9 +22,11 @@ def access_in_words(access: AccessClaims) -> AccessInWords:
     return AccessInWords(
         roles=[role_names.get(slug) or slug for slug in access.roles],
         permissions=[descriptions.get(code) or code for code in sorted(access.permissions)],
-        data_scopes=[
-            f"{attribute.replace('_', ' ').capitalize()}: "
-            + (f"every {attribute.replace('_', ' ')}" if access.allowed_values(attribute) is None else ", ".join(values))
-            for attribute, values in sorted(access.data_scopes.items())
-        ],
+        data_scopes=[_scope_in_words(access, attribute) for attribute in sorted(access.data_scopes)],
     )
+
+
+def _scope_in_words(access: AccessClaims, attribute: str) -> str:
+    name = attribute.replace("_", " ")
+    values = access.allowed_values(attribute)
+    return f"{name.capitalize()}: " + (f"every {name}" if values is None else ", ".join(values))

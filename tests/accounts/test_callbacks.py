@@ -129,3 +129,11 @@ def test_a_refused_callback_is_explained_before_sign_in_while_a_good_one_goes_to
 
     assert refused.status_code == 400 and "https://evil.example/cb" in refused.content.decode()
     assert accepted.status_code == 302 and accepted["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.django_db
+def test_a_sign_in_link_without_its_parameters_tells_the_user_to_start_again(client, demo):
+    client.login(username="alice", password="rolegate-demo")
+    response = client.get("/o/authorize/")
+    assert response.status_code == 400
+    assert "choose Sign in again" in response.content.decode()

@@ -43,7 +43,9 @@ def test_a_user_signs_in_and_consents_and_chatgpts_callback_receives_code_and_st
     assert len(caught) == 1 and caught[0].startswith(CALLBACK + "?")
     params = {name: values[0] for name, values in parse_qs(urlsplit(caught[0]).query).items()}
     assert params["state"] == "st-4711" and params["code"]
-    tokens = chatgpt.token_request({"grant_type": "authorization_code", "code": params["code"], "redirect_uri": CALLBACK})
+    tokens = chatgpt.token_request(
+        {"grant_type": "authorization_code", "code": params["code"], "redirect_uri": CALLBACK}
+    )
     assert tokens.status_code == 200, tokens.text
     chatgpt.tokens = tokens.json()
     assert chatgpt.call("/api/v1/me").json()["roles"] == ["sales-emea"]

@@ -29,7 +29,9 @@ class Command(BaseCommand):
             "so the URL may change when the GPT is edited.",
         )
         parser.add_argument("--trusted", action="store_true", help="Skip the consent page for this connection.")
-        parser.add_argument("--json", action="store_true", dest="as_json", help="Print one JSON object instead of text.")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print one JSON object instead of text."
+        )
 
     def handle(self, *args, name: str, callback: str | None, trusted: bool, as_json: bool, **options):
         try:
