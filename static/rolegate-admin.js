@@ -5,10 +5,7 @@
     var status = document.querySelector(".copy-status");
     if (status) { status.textContent = text; }
   }
-  function copyText(text) {
-    if (navigator.clipboard && window.isSecureContext) {
-      return navigator.clipboard.writeText(text);
-    }
+  function copyWithSelection(text) {
     var area = document.createElement("textarea");
     area.value = text;
     area.setAttribute("readonly", "");
@@ -16,9 +13,17 @@
     area.style.opacity = "0";
     document.body.appendChild(area);
     area.select();
-    var ok = document.execCommand("copy");
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (error) { ok = false; }
     document.body.removeChild(area);
     return ok ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+  function copyText(text) {
+    // The Clipboard API needs a secure context and a focused page; fall back to a selection.
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return copyWithSelection(text); });
+    }
+    return copyWithSelection(text);
   }
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");

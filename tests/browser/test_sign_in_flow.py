@@ -119,9 +119,13 @@ def test_screenshots_of_the_sign_in_consent_and_connection_pages(new_page, live_
         page.locator("input[name=_save]").click()
         page.get_by_role("heading", name="Connect your GPT in five steps").wait_for()
         page.screenshot(path=folder / f"connection-{size}.png", full_page=True)
+    page = new_page(viewport=PHONE, color_scheme="light")
+    page.goto(ChatGPT(live_demo.url, callback="https://evil.example/aip/g-x/oauth/callback").authorization_url())
+    page.get_by_role("heading", name="This sign-in link cannot be used").wait_for()
+    page.screenshot(path=folder / "refused-callback-phone.png", full_page=True)
     assert {path.name for path in folder.glob("*.png")} >= {
         f"{name}-{size}.png" for name in ("login", "consent", "connection") for size in ("phone", "desktop")
-    }
+    } | {"refused-callback-phone.png"}
     assert offsite_requests == []
 
 
@@ -132,6 +136,7 @@ def test_a_builder_copies_each_value_for_the_gpt_editor_with_the_copy_buttons(ne
     page.goto(f"{live_demo.url}/admin/accounts/gptconnection/add/")
     page.fill("#id_name", "Finance GPT")
     page.locator("input[name=_save]").click()
+    page.bring_to_front()  # the Clipboard API serves only the focused page
 
     for label in ("Client ID", "Client Secret", "Authorization URL", "Token URL", "Scope", "Schema: Import from URL"):
         button = page.get_by_role("button", name=f"Copy {label}", exact=True)
