@@ -155,7 +155,7 @@ class GptConnectionAdmin(admin.ModelAdmin):
                 "editor_values": gpt_editor_values(connection, client_secret=secret),
                 "client_secret_shown": bool(secret),
                 "callbacks_accepted": callback_policy(connection),
-                "accepts_any_gpt": connection.chatgpt_callbacks == ChatGPTCallbacks.ANY_GPT,
+                "callback_mode": connection.chatgpt_callbacks,
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from oauth2_provider.models import get_application_model
 
+from accounts.models import GptConnection
 from accounts.redirects import ChatGPTCallbacks
 from tests.chatgpt import ChatGPT, form_fields
 
@@ -165,3 +166,21 @@ def test_the_application_change_form_exposes_rolegates_connection_settings(admin
     for field in ("chatgpt_callbacks", "pinned_gpt_ids", "require_pkce", "default_scopes", "skip_authorization"):
         assert f'name="{field}"' in content, field
     assert "Trusted (skip the consent page)" in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("mode", "step"),
+    [
+        ("any", "nothing to do"),
+        ("pinned", "under <em>Pinned GPT ids</em>"),
+        ("exact", "under <em>Exact callback URLs</em>"),
+    ],
+)
+def test_the_connection_page_says_what_to_do_with_chatgpts_callback_url_for_its_mode(admin_client, mode, step):
+    connection = GptConnection.objects.create(
+        name="Mode GPT", client_type="confidential", authorization_grant_type="authorization-code",
+        chatgpt_callbacks=mode, pinned_gpt_ids="g-One1", redirect_uris="https://chatgpt.com/aip/g-One1/oauth/callback",
+    )
+    page = admin_client.get(f"/admin/accounts/gptconnection/{connection.pk}/change/").content.decode()
+    assert step in page
