@@ -105,8 +105,21 @@ def chatgpt_postprocessing(result: dict, generator, request, public) -> dict:
     document is generated, like the issuer), and read-only operations are not consequential.
     """
     result["servers"] = [{"url": settings.PORTAL_BASE_URL}]
+    _nullable_as_3_1_type(result.get("components", {}))
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
             if method in READ_ONLY_METHODS:
                 operation["x-openai-isConsequential"] = False
     return result
+
+
+def _nullable_as_3_1_type(node) -> None:
+    """OpenAPI 3.1 has no `nullable`: DRF's page schema still says it, so write `type: [..., "null"]`."""
+    if isinstance(node, dict):
+        if node.pop("nullable", False) and isinstance(node.get("type"), str):
+            node["type"] = [node["type"], "null"]
+        for value in node.values():
+            _nullable_as_3_1_type(value)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable_as_3_1_type(value)

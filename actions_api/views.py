@@ -50,10 +50,11 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         return self.model.objects.visible_to(self.request.auth.access)
 
 
-def documented(*, extra: str = ""):
+def documented(*, extra: str = "", example: dict | None = None):
     """
     The listX/getX operations ChatGPT sees for a scoped read-only viewset, described from
-    the viewset itself (model, serializer, required permission); `extra` helps the model.
+    the viewset itself (model, serializer, required permission); `extra` and an `example`
+    row help the model read the response.
     """
 
     def decorate(viewset):
@@ -64,6 +65,7 @@ def documented(*, extra: str = ""):
             f"Only {plural} whose {scoped_by} your roles allow are visible; {viewset.required_permission} is required."
         )
         serializer = viewset.serializer_class
+        examples = [OpenApiExample(noun, value=example, response_only=True)] if example else []
         return extend_schema_view(
             list=extend_schema(
                 operation_id=f"list{plural.title()}",
@@ -71,6 +73,7 @@ def documented(*, extra: str = ""):
                 description=f"Lists {plural}, 20 per page (page_size up to 100). {scope_note} {extra}".strip(),
                 tags=[plural],
                 responses={200: OpenApiResponse(serializer, description=f"A page of {plural}."), **error_responses()},
+                examples=examples,
             ),
             retrieve=extend_schema(
                 operation_id=f"get{noun.title()}",
@@ -82,6 +85,7 @@ def documented(*, extra: str = ""):
                     200: OpenApiResponse(serializer, description=f"The {noun}."),
                     **error_responses(not_found=True),
                 },
+                examples=examples,
             ),
         )(viewset)
 
@@ -93,7 +97,11 @@ class CustomerViewSet(ScopedReadOnlyViewSet):
     model, serializer_class, required_permission = Customer, CustomerSerializer, "customers.read"
 
 
-@documented(extra="Newest first; amounts are in the order's currency.")
+@documented(
+    extra="Newest first; amounts are in the order's currency.",
+    example={"id": 42, "reference": "EMEA-0103", "region": "EMEA", "customer": 7, "customer_name": "Aurora Logistics",
+             "amount": "1250.75", "currency": "EUR", "status": "shipped", "placed_at": "2026-02-03T14:00:00Z"},
+)
 class OrderViewSet(ScopedReadOnlyViewSet):
     model, serializer_class, required_permission = Order, OrderSerializer, "orders.read"
 

@@ -1,5 +1,6 @@
 """The OpenAPI document is what the GPT editor imports as is: valid, and within every ChatGPT limit."""
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -39,6 +40,12 @@ def operations(schema):
 def test_schema_is_a_valid_openapi_3_1_document(schema):
     validate(schema)  # raises with the first violation
     assert schema["openapi"].startswith("3.1.")
+
+
+def test_schema_uses_3_1_null_types_not_the_3_0_nullable_keyword(schema):
+    assert '"nullable"' not in json.dumps(schema)
+    page = schema["components"]["schemas"]["PaginatedOrderList"]["properties"]
+    assert page["next"]["type"] == ["string", "null"]
 
 
 def test_schema_names_the_portal_as_its_only_server(schema):
