@@ -97,7 +97,6 @@ class Application(AbstractApplication):
         else:
             super().clean()
 
-
     def _clean_pinned_gpt_ids(self) -> None:
         entries = self.pinned_gpt_ids.split()
         ids = [gpt_id_from(entry) for entry in entries]
