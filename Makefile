@@ -24,3 +24,8 @@ demo: install
 
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+.PHONY: screenshots
+# Regenerates docs/screenshots/ (phone and desktop) with the browser tests.
+screenshots: install
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k screenshots

@@ -1,10 +1,26 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from oauth2_provider.admin import ApplicationAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+from oauth2_provider.admin import ApplicationAdmin as DotApplicationAdmin
+from oauth2_provider.models import get_application_model
 
 from accounts import services
-from accounts.models import ClientRegistrationPolicy, SigningKey, User
+from accounts.connections import callback_policy, gpt_editor_values
+from accounts.models import ClientRegistrationPolicy, GptConnection, SigningKey, User
+from accounts.redirects import ChatGPTCallbacks
 from roles.admin import UserAccessAdminMixin
+
+admin.site.site_header = admin.site.site_title = "Rolegate administration"
+admin.site.index_title = "Users, roles and connections"
+
+#: Session key under which a just-generated client secret waits for its one showing.
+NEW_SECRET_SESSION_KEY = "rolegate_new_client_secret"
+TRUSTED_LABEL = "Trusted (skip the consent page)"
+TRUSTED_HELP = "Users are not asked to allow this connection; use it only for connections your company built."
 
 
 @admin.register(User)
@@ -29,10 +45,25 @@ class SigningKeyAdmin(admin.ModelAdmin):
         return False
 
 
-class ConnectionAdmin(ApplicationAdmin):
-    """DOT's application admin, showing which clients registered themselves and whether they are active."""
+admin.site.unregister(get_application_model())
 
-    list_display = ["name", "client_id", "client_type", "registration_source", "is_active", "created"]
+
+@admin.register(get_application_model())
+class ApplicationAdmin(DotApplicationAdmin):
+    """Every OAuth client (GPTs, MCP clients, other apps), with Rolegate's connection settings."""
+
+    view_on_site = False  # DOT's own application pages are not served
+
+    fieldsets = [
+        (None, {"fields": ["name", "client_id", "client_secret", "hash_client_secret", "user"]}),
+        ("OAuth", {"fields": ["client_type", "authorization_grant_type", "algorithm", "require_pkce",
+                              "default_scopes", "skip_authorization"]}),
+        ("Callback URLs", {"fields": ["redirect_uris", "chatgpt_callbacks", "pinned_gpt_ids",
+                                      "post_logout_redirect_uris", "allowed_origins"]}),
+        ("Registration", {"fields": ["is_active", "registration_source", "cimd_expires_at"]}),
+    ]
+    list_display = ["name", "client_id", "client_type", "authorization_grant_type", "chatgpt_callbacks",
+                    "skip_authorization", "registration_source", "is_active"]
     list_filter = ["is_active", "registration_source", "client_type"]
     search_fields = ["name", "client_id"]
     actions = ["disable"]
@@ -41,6 +72,119 @@ class ConnectionAdmin(ApplicationAdmin):
     def disable(self, request, queryset):
         count = services.applications_disable(applications=queryset)
         self.message_user(request, f"Disabled {count} connection(s).")
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "skip_authorization":
+            field.label, field.help_text = TRUSTED_LABEL, TRUSTED_HELP
+        return field
+
+
+class GptConnectionForm(forms.ModelForm):
+    class Meta:
+        model = GptConnection
+        fields = ["name", "chatgpt_callbacks", "pinned_gpt_ids", "redirect_uris", "skip_authorization",
+                  "default_scopes"]
+        labels = {"redirect_uris": "Exact callback URLs", "skip_authorization": TRUSTED_LABEL}
+        help_texts = {
+            "name": "Users see it on the consent page and under Connected apps.",
+            "redirect_uris": "The callback URL ChatGPT shows under the GPT's OAuth settings, one a line. "
+                             "Not needed with 'Any GPT'.",
+            "skip_authorization": TRUSTED_HELP,
+        }
+        widgets = {"redirect_uris": forms.Textarea(attrs={"rows": 2}), "pinned_gpt_ids": forms.TextInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Validate a new connection as it will be saved: confidential, authorization code.
+        if self.instance.pk is None:
+            services.gpt_connection_shape(application=self.instance)
+
+
+@admin.register(GptConnection)
+class GptConnectionAdmin(admin.ModelAdmin):
+    """A business admin's view of a connection: what to paste into the GPT editor, and how."""
+
+    form = GptConnectionForm
+    view_on_site = False
+    change_form_template = "admin/accounts/gptconnection/change_form.html"
+    list_display = ["name", "client_id", "callbacks_accepted", "skip_authorization", "created"]
+    list_display_links = ["name", "client_id"]
+    search_fields = ["name", "client_id"]
+    fieldsets = [
+        (None, {"fields": ["name"]}),
+        ("Callback URLs ChatGPT may use", {"fields": ["chatgpt_callbacks", "pinned_gpt_ids", "redirect_uris"]}),
+        ("Sign-in", {"fields": ["skip_authorization", "default_scopes"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(
+            client_type=GptConnection.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=GptConnection.GRANT_AUTHORIZATION_CODE,
+        )
+
+    def get_changeform_initial_data(self, request):
+        return {"chatgpt_callbacks": ChatGPTCallbacks.ANY_GPT, **super().get_changeform_initial_data(request)}
+
+    @admin.display(description="callback URLs accepted")
+    def callbacks_accepted(self, connection: GptConnection) -> str:
+        return callback_policy(connection)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        issued = services.gpt_connection_register(application=obj)
+        self._hold_secret_for_one_showing(request, issued)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Always on to the connection page: the values to paste, and the secret's only showing."""
+        messages.success(request, f"GPT connection “{obj.name}” created. Paste the values below into the GPT editor.")
+        return redirect(reverse("admin:accounts_gptconnection_change", args=[obj.pk]))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        connection = self.get_object(request, object_id)
+        if connection is not None:
+            secret = self._take_secret(request, connection)
+            extra_context = {
+                **(extra_context or {}),
+                "editor_values": gpt_editor_values(connection, client_secret=secret),
+                "client_secret_shown": bool(secret),
+                "callbacks_accepted": callback_policy(connection),
+                "callback_mode": connection.chatgpt_callbacks,
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/new-secret/", self.admin_site.admin_view(require_POST(self.new_secret_view)),
+                 name="accounts_gptconnection_new_secret"),
+            *super().get_urls(),
+        ]
+
+    def new_secret_view(self, request, object_id):
+        """Replaces the client secret and shows the new one once on the connection page."""
+        connection = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_change_permission(request, connection):
+            raise PermissionDenied
+        issued = services.gpt_connection_rotate_secret(application=connection)
+        self.log_change(request, connection, "Generated a new client secret.")
+        self._hold_secret_for_one_showing(request, issued)
+        messages.warning(request, "A new client secret was generated; the old one no longer works. "
+                                  "Paste the new one into the GPT editor now.")
+        return redirect(reverse("admin:accounts_gptconnection_change", args=[connection.pk]))
+
+    @staticmethod
+    def _hold_secret_for_one_showing(request, issued: services.IssuedCredentials) -> None:
+        request.session[NEW_SECRET_SESSION_KEY] = {"pk": issued.application.pk, "secret": issued.client_secret}
+
+    @staticmethod
+    def _take_secret(request, connection) -> str | None:
+        held = request.session.get(NEW_SECRET_SESSION_KEY)
+        if held and held["pk"] == connection.pk and request.method == "GET":
+            del request.session[NEW_SECRET_SESSION_KEY]
+            return held["secret"]
+        return None
 
 
 @admin.register(ClientRegistrationPolicy)

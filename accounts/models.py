@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth.models import AbstractUser
@@ -11,7 +10,7 @@ from django.utils import timezone
 from jwcrypto import jwk
 from oauth2_provider.models import AbstractApplication
 
-from accounts.redirects import ChatGPTCallbacks
+from accounts.redirects import ChatGPTCallbacks, gpt_id_from
 
 
 class User(AbstractUser):
@@ -46,7 +45,10 @@ class Application(AbstractApplication):
         "pinned GPT ids",
         blank=True,
         default="",
-        help_text="With 'Listed GPTs only': the GPT ids (g-…) accepted, separated by spaces.",
+        help_text=(
+            "With 'Listed GPTs only': the GPT ids (g-…) accepted, separated by spaces. Pasting a whole "
+            "callback URL works too: its id is kept."
+        ),
     )
     require_pkce = models.BooleanField(
         "require PKCE",
@@ -92,8 +94,18 @@ class Application(AbstractApplication):
     def clean(self) -> None:
         if self.is_self_registered:
             self._clean_self_registered()
+        self._clean_pinned_gpt_ids()
         if self.chatgpt_callbacks == ChatGPTCallbacks.PINNED and not self.pinned_gpt_ids.split():
             raise ValidationError({"pinned_gpt_ids": "List at least one GPT id (g-…) or choose 'Any GPT'."})
+        if (
+            self.chatgpt_callbacks == ChatGPTCallbacks.EXACT
+            and self.authorization_grant_type == self.GRANT_AUTHORIZATION_CODE
+            and not self.redirect_uris.strip()
+        ):
+            raise ValidationError(
+                {"redirect_uris": "Paste the callback URL ChatGPT shows under the GPT's OAuth settings, "
+                 "or accept ChatGPT callbacks by pattern ('Any GPT')."}
+            )
         if self.chatgpt_callbacks != ChatGPTCallbacks.EXACT and not self.redirect_uris.strip():
             # DOT insists on a registered URI for the code grant; here the ChatGPT pattern
             # stands in for it, so run DOT's other checks without that one.
@@ -116,6 +128,25 @@ class Application(AbstractApplication):
                  "Ask the portal's admin to list it under the client registration policy."}
             )
         self.algorithm = self.algorithm or self.RS256_ALGORITHM
+
+    def _clean_pinned_gpt_ids(self) -> None:
+        entries = self.pinned_gpt_ids.split()
+        ids = [gpt_id_from(entry) for entry in entries]
+        invalid = [entry for entry, gpt_id in zip(entries, ids) if gpt_id is None]
+        if invalid:
+            raise ValidationError(
+                {"pinned_gpt_ids": f"Not a GPT id or ChatGPT callback URL: {', '.join(invalid)}. "
+                 "A GPT id looks like g-AbC123 (from https://chatgpt.com/aip/g-AbC123/oauth/callback)."}
+            )
+        self.pinned_gpt_ids = " ".join(dict.fromkeys(ids))
+
+
+class GptConnection(Application):
+    """An `Application` as a GPT builder sees it: the values to paste into the GPT editor."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "GPT connection"
 
 
 class SigningKeyQuerySet(models.QuerySet):

@@ -6,10 +6,20 @@ import re
 
 from django.db import models
 
+#: A GPT's id as it appears in its callback URL.
+GPT_ID = re.compile(r"g-[A-Za-z0-9_-]{1,64}")
 #: ChatGPT's GPT Action callback. The whole URL must match: host, path, no query or fragment.
 CHATGPT_CALLBACK = re.compile(
-    r"https://(?:chatgpt\.com|chat\.openai\.com)/aip/(?P<gpt_id>g-[A-Za-z0-9_-]{1,64})/oauth/callback"
+    r"https://(?:chatgpt\.com|chat\.openai\.com)/aip/(?P<gpt_id>" + GPT_ID.pattern + r")/oauth/callback"
 )
+
+
+def gpt_id_from(text: str) -> str | None:
+    """The GPT id in `text`: a bare id (g-…) or a whole ChatGPT callback URL; None if neither."""
+    if GPT_ID.fullmatch(text):
+        return text
+    match = CHATGPT_CALLBACK.fullmatch(text)
+    return match["gpt_id"] if match else None
 
 
 class ChatGPTCallbacks(models.TextChoices):

@@ -1,23 +1,36 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.models import get_application_model
 from oauth2_provider.views import AuthorizationView
+from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 
 from accounts import services
+from accounts.connections import refused_callback_help
 from accounts.discovery import authorization_server_metadata
+from accounts.forms import LoginForm
 from accounts.models import SigningKey
 from accounts.resources import UnknownResource, token_audience
 from roles.claims import effective_claims
+from roles.descriptions import access_in_words
+
+Application = get_application_model()
+#: oauthlib's errors for an unknown client or a callback URL the connection does not accept.
+REFUSED_CLIENT_OR_CALLBACK = (
+    errors.InvalidClientIdError, errors.MissingClientIdError, errors.InvalidRedirectURIError,
+    errors.MissingRedirectURIError, errors.MismatchingRedirectURIError,
+)
 
 
 @require_GET
@@ -37,7 +50,22 @@ def jwks(request):
 
 
 class LoginView(auth_views.LoginView):
+    """The sign-in page ChatGPT opens; names the app the user is signing into when there is one."""
+
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        client_id = parse_qs(urlsplit(context.get("next") or "").query).get("client_id", [""])[0]
+        if client_id:
+            context["app_name"] = Application.objects.filter(client_id=client_id).values_list("name", flat=True).first()
+        return context
+
+
+def csrf_failure(request, reason: str = ""):
+    """A sign-in or consent form posted after its page expired (CSRF_FAILURE_VIEW)."""
+    return render(request, "accounts/expired.html", status=403)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -66,13 +94,38 @@ class ConsentView(AuthorizationView):
             ) from None
         return scopes, credentials
 
+    def dispatch(self, request, *args, **kwargs):
+        # An unknown client or a refused callback URL is shown before sign-in: signing in
+        # could not help, and the builder testing the GPT sees the cause at once.
+        if request.method == "GET" and not request.user.is_authenticated:
+            try:
+                self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                if isinstance(error.oauthlib_error, REFUSED_CLIENT_OR_CALLBACK):
+                    return self.error_response(error, application=None)
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if "application" in context:
-            context["access"] = effective_claims(user=self.request.user, application=context["application"])
+            access = effective_claims(user=self.request.user, application=context["application"])
+            context["access"], context["access_in_words"] = access, access_in_words(access)
             # A self-registered client chose its own name: show where approval really sends the user.
             context["return_host"] = urlsplit(context.get("redirect_uri") or "").hostname
         return context
+
+    def error_response(self, error, application, **kwargs):
+        """A refused client or callback URL: say what was received and how to allow it (never redirect)."""
+        if isinstance(error.oauthlib_error, REFUSED_CLIENT_OR_CALLBACK):
+            params = self.request.GET if self.request.method == "GET" else self.request.POST
+            client_id = params.get("client_id", "")
+            kwargs.update(
+                client_id=client_id,
+                connection=Application.objects.filter(client_id=client_id).first() if client_id else None,
+            )
+            kwargs.update(refused_callback_help(application=kwargs["connection"], client_id=client_id,
+                                                redirect_uri=params.get("redirect_uri", "")))
+        return super().error_response(error, application, **kwargs)
 
 
 @login_required
@@ -84,5 +137,13 @@ def connected_apps(request):
 @login_required
 @require_POST
 def revoke_app(request, client_id: str):
-    services.app_access_revoke(user=request.user, client_id=client_id)
+    if services.app_access_revoke(user=request.user, client_id=client_id):
+        # Access tokens are verified without a lookup, so one already issued lives out its
+        # (short) lifetime; the refresh token is gone, so access cannot be renewed.
+        minutes = max(1, settings.ACCESS_TOKEN_TTL_SECONDS // 60)
+        messages.success(
+            request,
+            f"Access revoked. The app must ask you to sign in again; the access it already holds "
+            f"ends within {minutes} minutes at most.",
+        )
     return redirect("connected-apps")

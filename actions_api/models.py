@@ -6,6 +6,7 @@ does the rest (see :class:`roles.querysets.ScopedQuerySet`).
 """
 
 from django.db import models
+from django.utils import timezone
 
 from roles.querysets import ScopedQuerySet
 
@@ -73,3 +74,37 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ActionCallQuerySet(models.QuerySet):
+    def older_than(self, moment) -> "ActionCallQuerySet":
+        return self.filter(at__lt=moment)
+
+
+class ActionCall(models.Model):
+    """
+    One request to the Actions API, as a GPT builder needs to see it when something fails.
+
+    Written once per request after the response (one INSERT, no lookup); never holds the token.
+    """
+
+    at = models.DateTimeField("time", default=timezone.now, db_index=True)
+    method = models.CharField(max_length=8)
+    endpoint = models.CharField(max_length=200, help_text="The path called, without its query string.")
+    status = models.PositiveSmallIntegerField(db_index=True)
+    subject = models.CharField("sub", max_length=64, blank=True, help_text="The token's subject (user id).")
+    username = models.CharField("user", max_length=150, blank=True)
+    client_id = models.CharField(max_length=100, blank=True, db_index=True)
+    rows = models.PositiveIntegerField("rows returned", null=True, blank=True)
+    error = models.CharField(max_length=40, blank=True, help_text="The problem's error code, e.g. invalid_token.")
+    reason = models.CharField(max_length=500, blank=True, help_text="Why the call was refused, as the caller was told.")
+    duration_ms = models.PositiveIntegerField("duration (ms)")
+
+    objects = ActionCallQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "Action call"
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.endpoint} → {self.status}"

@@ -1,5 +1,7 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularRedocView
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -7,7 +9,15 @@ from rest_framework.views import APIView
 
 from actions_api.catalog import CUSTOMERS, DOCUMENTS, ORDERS, Collection
 from actions_api.permissions import HasApiScope
+from actions_api.schema import error_responses
 from actions_api.serializers import MeSerializer
+
+ME_EXAMPLE = {
+    "sub": "3", "preferred_username": "alice", "name": "Alice Andersen", "email": "alice@rolegate.example",
+    "client_id": "demo-gpt", "scope": "openid profile api", "roles": ["sales-emea"],
+    "permissions": ["customers.read", "orders.read"], "data_scopes": {"region": ["EMEA"]},
+    "expires_at": 1767605400,
+}
 
 
 class MeView(APIView):
@@ -15,6 +25,18 @@ class MeView(APIView):
 
     permission_classes = [IsAuthenticated, HasApiScope]
 
+    @extend_schema(
+        operation_id="getMe",
+        summary="Who am I and what may I see",
+        description=(
+            "Call this first. Returns the signed-in user and the roles, permissions and data scopes "
+            "(e.g. region EMEA) the API read from the access token. Use it to explain why a list is "
+            "empty or a call is refused."
+        ),
+        tags=["identity"],
+        responses={200: OpenApiResponse(MeSerializer, description="The caller and their claims."), **error_responses()},
+        examples=[OpenApiExample("alice", value=ME_EXAMPLE, response_only=True)],
+    )
     def get(self, request):
         return Response(MeSerializer(dict(request.auth.claims)).data)
 
@@ -35,16 +57,85 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         return self.collection.visible_rows(self.request.auth.access)
 
 
+def documented(*, extra: str = "", example: dict | None = None):
+    """
+    The listX/getX operations ChatGPT sees for a scoped read-only viewset, described from
+    its collection (model, serializer, required permission); `extra` and an `example` row
+    help the model read the response.
+    """
+
+    def decorate(viewset):
+        collection = viewset.collection
+        noun = collection.model._meta.verbose_name
+        plural = str(collection.model._meta.verbose_name_plural)
+        scoped_by = " and ".join(collection.model.scope_attributes)
+        scope_note = (
+            f"Only {plural} whose {scoped_by} your roles allow are visible; {collection.required_permission} is required."
+        )
+        serializer = collection.serializer_class
+        examples = [OpenApiExample(noun, value=example, response_only=True)] if example else []
+        return extend_schema_view(
+            list=extend_schema(
+                operation_id=f"list{plural.title()}",
+                summary=f"List {plural}",
+                description=f"Lists {plural}, 20 per page (page_size up to 100). {scope_note} {extra}".strip(),
+                tags=[plural],
+                responses={200: OpenApiResponse(serializer, description=f"A page of {plural}."), **error_responses()},
+                examples=examples,
+            ),
+            retrieve=extend_schema(
+                operation_id=f"get{noun.title()}",
+                summary=f"Get one {noun}",
+                description=f"Returns one {noun} by its id. {scope_note} Other ids answer 404.",
+                tags=[plural],
+                parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description=f"The {noun}'s id.")],
+                responses={
+                    200: OpenApiResponse(serializer, description=f"The {noun}."),
+                    **error_responses(not_found=True),
+                },
+                examples=examples,
+            ),
+        )(viewset)
+
+    return decorate
+
+
+@documented()
 class CustomerViewSet(ScopedReadOnlyViewSet):
     collection = CUSTOMERS
 
 
+@documented(
+    extra="Newest first; amounts are in the order's currency.",
+    example={"id": 42, "reference": "EMEA-0103", "region": "EMEA", "customer": 7, "customer_name": "Aurora Logistics",
+             "amount": "1250.75", "currency": "EUR", "status": "shipped", "placed_at": "2026-02-03T14:00:00Z"},
+)
 class OrderViewSet(ScopedReadOnlyViewSet):
     collection = ORDERS
 
 
+@documented()
 class DocumentViewSet(ScopedReadOnlyViewSet):
     collection = DOCUMENTS
+
+
+class ApiDocsView(SpectacularRedocView):
+    """
+    Redoc rendering of the schema, from the portal's own static files. The policy keeps the
+    page from fetching anything elsewhere (Redoc's bundle would load its logo from a CDN).
+    """
+
+    template_name = "api/redoc.html"
+    schema = None  # a page for people, not an operation of the API
+    content_security_policy = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; frame-ancestors 'none'"
+    )
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Content-Security-Policy"] = self.content_security_policy
+        return response
 
 
 def healthz(request):

@@ -48,6 +48,7 @@ THIRD_PARTY_APPS = [
     "oauth2_provider",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "roles.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # One row per /api/v1/ request for the admin's "Action calls" log (no token stored).
+    "actions_api.call_log.ActionCallLogMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -105,6 +108,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "connected-apps"
 LOGOUT_REDIRECT_URL = "login"
+# A sign-in or consent page posted after it expired gets a page that says so, not Django's 403.
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -168,7 +173,6 @@ OAUTH2_PROVIDER.update(
             "accounts.registration.AllowlistedMetadataHost",
         ),
         "OAUTH2_PROTECTED_RESOURCE_NAME": "Rolegate",
-        "APPLICATION_ADMIN_CLASS": "accounts.admin.ConnectionAdmin",
     }
 )
 
@@ -237,3 +241,27 @@ LOGGING = {
 ACCESS_REVOCATION_REFRESH_SECONDS = env.int("ACCESS_REVOCATION_REFRESH_SECONDS", default=5)
 # How long the cache's copy of the list lives before one process reloads it from the database.
 ACCESS_REVOCATION_CACHE_SECONDS = env.int("ACCESS_REVOCATION_CACHE_SECONDS", default=10)
+
+# ---------------------------------------------------------------- OpenAPI document (GPT editor)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Rolegate Actions API",
+    "DESCRIPTION": (
+        "Business data filtered by the signed-in user's roles. Call getMe first: it shows the roles, "
+        "permissions and data scopes the API read from the access token. Errors are problem+json "
+        "documents whose 'detail' says what went wrong and how to fix it."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    # The schema and docs are public; the API's own authentication would demand a token.
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # servers = PORTAL_BASE_URL and x-openai-isConsequential on read-only operations.
+        "actions_api.schema.chatgpt_postprocessing",
+    ],
+    # Redoc from the drf-spectacular-sidecar package: the docs load nothing from a CDN.
+    "REDOC_DIST": "SIDECAR",
+}

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView
 
 from accounts.urls import oauth_urlpatterns
-from actions_api.views import healthz
+from actions_api.views import ApiDocsView, healthz
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -11,7 +11,7 @@ urlpatterns = [
     path("o/", include(oauth_urlpatterns)),
     path("api/v1/", include("actions_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

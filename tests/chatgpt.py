@@ -51,6 +51,13 @@ class ChatGPT:
     exchange: str = "post"  # "post": credentials in the body; "basic": in an Authorization header
     callback: str = "https://chatgpt.com/aip/g-Demo1234/oauth/callback"
     tokens: dict = field(default_factory=dict)
+    # The GPT editor's Authorization URL and Token URL; by default the portal's own.
+    authorization_endpoint: str = ""
+    token_endpoint: str = ""
+
+    def __post_init__(self) -> None:
+        self.authorization_endpoint = self.authorization_endpoint or f"{self.base_url}/o/authorize/"
+        self.token_endpoint = self.token_endpoint or f"{self.base_url}/o/token/"
 
     # ---------------------------------------------------------------- sign-in
     def authorize(self, username: str, password: str, *, scope: str = "", state: str | None = None) -> dict:
@@ -75,7 +82,7 @@ class ChatGPT:
     def authorization_url(self, *, scope: str = "", state: str = "xyz", **extra) -> str:
         params = {"response_type": "code", "client_id": self.client_id, "redirect_uri": self.callback,
                   "scope": scope, "state": state, **extra}
-        return requests.Request("GET", f"{self.base_url}/o/authorize/", params=params).prepare().url
+        return requests.Request("GET", self.authorization_endpoint, params=params).prepare().url
 
     @staticmethod
     def submit_login(browser: requests.Session, page: requests.Response, username: str, password: str):
@@ -109,9 +116,9 @@ class ChatGPT:
 
     def token_request(self, form: dict) -> requests.Response:
         if self.exchange == "basic":
-            return requests.post(f"{self.base_url}/o/token/", data=form, auth=(self.client_id, self.client_secret))
+            return requests.post(self.token_endpoint, data=form, auth=(self.client_id, self.client_secret))
         return requests.post(
-            f"{self.base_url}/o/token/",
+            self.token_endpoint,
             data={**form, "client_id": self.client_id, "client_secret": self.client_secret},
         )
 

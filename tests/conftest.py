@@ -1,6 +1,9 @@
 import time
+from contextlib import contextmanager
 
 import pytest
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.tokens import access_token_payload, sign_access_token
@@ -85,3 +88,18 @@ def bearer(api_client):
         return api_client
 
     return with_token
+
+
+@pytest.fixture
+def assert_no_query_but_the_call_log():
+    """Asserts that a block queries nothing; the Action-call log's one INSERT is the only write allowed."""
+
+    @contextmanager
+    def check():
+        with CaptureQueriesContext(db_connection) as queries:
+            yield
+        others = [query["sql"] for query in queries.captured_queries
+                  if not query["sql"].startswith('INSERT INTO "actions_api_actioncall"')]
+        assert others == []
+
+    return check

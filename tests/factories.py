@@ -110,6 +110,7 @@ class TeamFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Team
         django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"team-{n}")
     name = factory.LazyAttribute(lambda team: team.slug.title())

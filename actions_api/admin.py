@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.db.models import OuterRef, Subquery
+from oauth2_provider.models import get_application_model
+
+from actions_api.models import ActionCall
+
+
+@admin.register(ActionCall)
+class ActionCallAdmin(admin.ModelAdmin):
+    """Read-only: what reached the API, for whom, through which connection, and why it was refused."""
+
+    list_display = ["at", "username", "connection", "method", "endpoint", "status", "rows", "reason"]
+    list_filter = ["status", "method", "at"]
+    search_fields = ["username", "subject", "client_id", "endpoint", "reason"]
+    date_hierarchy = "at"
+    fields = ["at", "method", "endpoint", "status", "rows", "error", "reason", "username", "subject", "client_id",
+              "connection", "duration_ms"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        names = get_application_model().objects.filter(client_id=OuterRef("client_id")).values("name")[:1]
+        return super().get_queryset(request).annotate(connection_name=Subquery(names))
+
+    @admin.display(description="connection", ordering="connection_name")
+    def connection(self, call: ActionCall) -> str:
+        return call.connection_name or call.client_id or "—"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
