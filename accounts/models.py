@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -126,3 +128,39 @@ class SigningKey(models.Model):
     def public_jwk(self) -> dict:
         key = jwk.JWK.from_pem(self.private_key_pem.encode())
         return {**key.export_public(as_dict=True), "kid": self.kid, "use": "sig", "alg": "RS256"}
+
+
+class AuthorizationCodeRedemptionQuerySet(models.QuerySet):
+    def for_code(self, *, code: str, application) -> AuthorizationCodeRedemption | None:
+        return self.filter(code_checksum=code_checksum(code), application=application).first()
+
+    def stale(self, *, now: dt.datetime, keep_for: dt.timedelta) -> AuthorizationCodeRedemptionQuerySet:
+        """Redemptions whose token family has expired anyway: nothing left to revoke on replay."""
+        return self.filter(redeemed_at__lt=now - keep_for)
+
+
+class AuthorizationCodeRedemption(models.Model):
+    """
+    An authorization code that was exchanged, and the refresh-token family issued for it.
+
+    DOT deletes a grant when its code is exchanged, so a replayed code would only get
+    `invalid_grant`. RFC 6749 §4.1.2 and RFC 9700 §4.5 ask more: a code used twice is a code
+    that leaked, and the tokens issued from it must be revoked. Only a checksum of the code
+    is kept.
+    """
+
+    code_checksum = models.CharField(max_length=64, unique=True, editable=False)
+    application = models.ForeignKey(
+        "accounts.Application", on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    token_family = models.UUIDField(null=True, editable=False)
+    redeemed_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    objects = AuthorizationCodeRedemptionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"code redeemed by {self.application_id} at {self.redeemed_at:%Y-%m-%d %H:%M:%S}"
+
+
+def code_checksum(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from oauth2_provider.oauth2_validators import OAuth2Validator
+import hashlib
 
+from oauth2_provider.models import get_refresh_token_model
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
+
+from accounts import services
 from roles.claims import effective_claims
+
+RefreshToken = get_refresh_token_model()
 
 
 class RolegateOAuth2Validator(OAuth2Validator):
@@ -34,6 +41,37 @@ class RolegateOAuth2Validator(OAuth2Validator):
         """Per connection: GPT Actions send no PKCE; public clients must always use it."""
         client = self._client(client_id, request)
         return client is None or client.pkce_required()
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
+        """A code that no longer validates but was redeemed before leaked: revoke what it issued."""
+        if super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return True
+        services.authorization_code_replay(code=code, application=client)
+        return False
+
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        result = super().save_bearer_token(token, request, *args, **kwargs)
+        if request.grant_type == "authorization_code" and token.get("refresh_token"):
+            # Remember the family issued for this code (see invalidate_authorization_code).
+            checksum = hashlib.sha256(token["refresh_token"].encode()).hexdigest()
+            request.issued_token_family = (
+                RefreshToken.objects.filter(token_checksum=checksum).values_list("token_family", flat=True).first()
+            )
+        return result
+
+    def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs) -> None:
+        """
+        DOT deletes the grant; we also record the redemption so a replay can revoke its tokens.
+        If a concurrent request redeemed the same code first, both requests' tokens are revoked.
+        """
+        family = getattr(request, "issued_token_family", None)
+        try:
+            super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
+        except errors.InvalidGrantError:
+            RefreshToken.revoke_family(family)
+            services.authorization_code_replay(code=code, application=request.client)
+            raise
+        services.authorization_code_redeem(code=code, application=request.client, token_family=family)
 
     def get_additional_claims(self, request) -> dict:
         """ID token and userinfo claims (the access token carries its own, see accounts.tokens)."""
