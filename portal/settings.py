@@ -5,10 +5,12 @@ Every variable has a default that is safe for the local demo; production must se
 SECRET_KEY, DEBUG=false, ALLOWED_HOSTS, PORTAL_BASE_URL and DATABASE_URL (see README).
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from csp import constants as csp_constants
 
 from accounts.signing_keys import active_private_key_pem
 
@@ -48,6 +50,8 @@ THIRD_PARTY_APPS = [
     "oauth2_provider",
     "rest_framework",
     "drf_spectacular",
+    "axes",
+    "csp",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -65,6 +69,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -104,6 +111,17 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "connected-apps"
 LOGOUT_REDIRECT_URL = "login"
+# Argon2id first (OWASP ASVS V6.2.4); the others only verify (and upgrade) older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes checks the lockout before the password: it must come first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -201,6 +219,37 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _SERVED
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _SERVED_OVER_HTTPS
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# ---------------------------------------------------------------- sign-in lockout (django-axes)
+# After LOGIN_FAILURE_LIMIT failed sign-ins, an account (from any address) and an address (for
+# any account) are locked for LOGIN_LOCKOUT_MINUTES; the login page says so with a 429.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Behind N reverse proxies, the client address is the N-th from the right of X-Forwarded-For;
+# without proxies only REMOTE_ADDR counts (a client-sent X-Forwarded-For is never trusted).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# ---------------------------------------------------------------- content security policy (django-csp)
+# The portal's pages load only their own assets and may not be framed (clickjacking of the
+# login and consent pages). No form-action: the consent form redirects to the client's callback.
+CONTENT_SECURITY_POLICY = {
+    # ReDoc loads its script from a CDN.
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.NONE],
+        "frame-ancestors": [csp_constants.NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,
