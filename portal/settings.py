@@ -184,7 +184,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "actions_api.exceptions.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "actions_api.throttling.UserRateThrottle",
+        "actions_api.throttling.ConnectionRateThrottle",
+    ],
 }
+# Requests per user and per connection (OAuth client), e.g. "120/min"; shared across processes
+# through the cache (set REDIS_URL with more than one process). Excess gets 429 + Retry-After.
+API_RATE_PER_USER = env.str("API_RATE_PER_USER", default="120/min")
+API_RATE_PER_CONNECTION = env.str("API_RATE_PER_CONNECTION", default="1200/min")
+# Request bodies: the API only reads, OAuth and sign-in forms are small (ChatGPT sends < 100 kB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
 # Access tokens over this size are refused before any parsing.
 ACCESS_TOKEN_MAX_BYTES = env.int("ACCESS_TOKEN_MAX_BYTES", default=8192)
 # Clock skew tolerated for `exp`, `nbf` and `iat`.

@@ -1,6 +1,7 @@
 import time
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.tokens import access_token_payload, sign_access_token
@@ -16,6 +17,14 @@ def _forget_cached_signing_keys():
     public_keys.clear()
     yield
     public_keys.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """API rate-limit counters live in the cache; one test's requests must not throttle the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
