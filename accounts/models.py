@@ -94,10 +94,16 @@ class SigningKeyQuerySet(models.QuerySet):
         return self.filter(retired_at__isnull=True)
 
     def active(self) -> SigningKey | None:
-        """The newest published key: the one that signs new tokens."""
-        return self.published().order_by("-created_at", "-pk").first()
+        """The newest published key already in force: the one that signs new tokens."""
+        return (
+            self.published().filter(activates_at__lte=timezone.now()).order_by("-activates_at", "-pk").first()
+        )
 
-    def generate(self) -> SigningKey:
+    def retirable(self, *, now: dt.datetime, tokens_live_for: dt.timedelta) -> SigningKeyQuerySet:
+        """Published keys that stopped signing long enough ago that every token they signed has expired."""
+        return self.published().filter(rotated_at__isnull=False, rotated_at__lte=now - tokens_live_for)
+
+    def generate(self, *, activates_at: dt.datetime | None = None) -> SigningKey:
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = private_key.private_bytes(
             serialization.Encoding.PEM,
@@ -105,7 +111,8 @@ class SigningKeyQuerySet(models.QuerySet):
             serialization.NoEncryption(),
         ).decode()
         kid = jwk.JWK.from_pem(pem.encode()).thumbprint()
-        return self.create(kid=kid, private_key_pem=pem)
+        now = timezone.now()
+        return self.create(kid=kid, private_key_pem=pem, created_at=now, activates_at=activates_at or now)
 
 
 class SigningKey(models.Model):
@@ -114,6 +121,11 @@ class SigningKey(models.Model):
     kid = models.CharField(max_length=64, unique=True, editable=False)
     private_key_pem = models.TextField(editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Published from created_at, signing from activates_at: the gap lets every process and
+    # every client refresh its copy of the JWKS before the first token with this kid exists.
+    activates_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When a newer key took over signing; retirable once every token this key signed expired.
+    rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
     retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = SigningKeyQuerySet.as_manager()

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import get_application_model, get_refresh_token_model
 
-from accounts.models import AuthorizationCodeRedemption, code_checksum
+from accounts.models import AuthorizationCodeRedemption, SigningKey, code_checksum
+from accounts.signing_keys import JWKS_MAX_AGE_SECONDS
 
 Application = get_application_model()
 RefreshToken = get_refresh_token_model()
@@ -60,3 +61,61 @@ def authorization_code_replay(*, code: str, application) -> bool:
         return False
     RefreshToken.revoke_family(redemption.token_family)
     return True
+
+
+class SigningKeyError(Exception):
+    """A key operation that would break verification; the message says what to do instead."""
+
+
+def signing_key_publish_ahead() -> dt.timedelta:
+    """How long a new key is published before it signs: long enough for every cached copy to refresh."""
+    return dt.timedelta(seconds=max(settings.SIGNING_KEYS_CACHE_SECONDS, JWKS_MAX_AGE_SECONDS) + 5)
+
+
+def signing_key_tokens_live_for() -> dt.timedelta:
+    """How long after a key stops signing its last token may still be presented."""
+    return dt.timedelta(seconds=settings.ACCESS_TOKEN_TTL_SECONDS + settings.ACCESS_TOKEN_LEEWAY_SECONDS)
+
+
+@transaction.atomic
+def signing_key_rotate(*, publish_ahead: dt.timedelta | None = None) -> SigningKey:
+    """
+    Creates the key that signs from ``now + publish_ahead`` on. It is in the JWKS (and every
+    process's key cache) before its first token; the keys it supersedes stay published and
+    keep verifying until :func:`signing_keys_retire` retires them after their tokens expired.
+    """
+    activates_at = timezone.now() + (signing_key_publish_ahead() if publish_ahead is None else publish_ahead)
+    SigningKey.objects.select_for_update().published().filter(rotated_at__isnull=True).update(
+        rotated_at=activates_at
+    )
+    return SigningKey.objects.generate(activates_at=activates_at)
+
+
+@transaction.atomic
+def signing_keys_retire(*, kid: str | None = None, force: bool = False) -> list[SigningKey]:
+    """
+    Retires (unpublishes) keys whose tokens have all expired: every such key, or only `kid`.
+    `force` retires `kid` at once (a leaked key: its tokens stop verifying). The key that signs
+    now, or will sign after a rotation, is never retired: rotate first.
+    """
+    now = timezone.now()
+    retirable = SigningKey.objects.select_for_update().retirable(now=now, tokens_live_for=signing_key_tokens_live_for())
+    if kid is None:
+        keys = list(retirable)
+    else:
+        key = SigningKey.objects.published().filter(kid=kid).first()
+        if key is None:
+            raise SigningKeyError(f"No published signing key has kid {kid}.")
+        if key.rotated_at is None or key.rotated_at > now:
+            raise SigningKeyError(
+                f"Key {kid} signs new tokens (or does until the next key takes over): run rotate_signing_key first."
+            )
+        if not force and not retirable.filter(pk=key.pk).exists():
+            until = key.rotated_at + signing_key_tokens_live_for()
+            raise SigningKeyError(
+                f"Tokens signed by {kid} stay valid until {until:%Y-%m-%d %H:%M:%S} UTC; retire it then, "
+                "or pass --force if the key leaked (its tokens stop working at once)."
+            )
+        keys = [key]
+    SigningKey.objects.filter(pk__in=[key.pk for key in keys]).update(retired_at=now)
+    return keys

@@ -12,6 +12,7 @@ from oauth2_provider.views import AuthorizationView
 from accounts import services
 from accounts.discovery import authorization_server_metadata
 from accounts.models import SigningKey
+from accounts.signing_keys import JWKS_MAX_AGE_SECONDS
 from roles.claims import effective_claims
 
 
@@ -23,7 +24,7 @@ def server_metadata(request):
 
 
 @require_GET
-@cache_control(public=True, max_age=60)
+@cache_control(public=True, max_age=JWKS_MAX_AGE_SECONDS)
 def jwks(request):
     """Every published public signing key; keys stay listed after rotation until retired."""
     if not SigningKey.objects.published().exists():
