@@ -146,9 +146,9 @@ class AuthorizationCodeRedemptionQuerySet(models.QuerySet):
     def for_code(self, *, code: str, application) -> AuthorizationCodeRedemption | None:
         return self.filter(code_checksum=code_checksum(code), application=application).first()
 
-    def stale(self, *, now: dt.datetime, keep_for: dt.timedelta) -> AuthorizationCodeRedemptionQuerySet:
-        """Redemptions whose token family has expired anyway: nothing left to revoke on replay."""
-        return self.filter(redeemed_at__lt=now - keep_for)
+    def redeemed_before(self, moment: dt.datetime) -> AuthorizationCodeRedemptionQuerySet:
+        """Sign-ins older than `moment`: past their absolute lifetime, nothing left to revoke on replay."""
+        return self.filter(redeemed_at__lt=moment)
 
 
 class AuthorizationCodeRedemption(models.Model):
@@ -165,7 +165,7 @@ class AuthorizationCodeRedemption(models.Model):
     application = models.ForeignKey(
         "accounts.Application", on_delete=models.CASCADE, related_name="+", editable=False
     )
-    token_family = models.UUIDField(null=True, editable=False)
+    token_family = models.UUIDField(null=True, editable=False, db_index=True)
     redeemed_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     objects = AuthorizationCodeRedemptionQuerySet.as_manager()

@@ -49,6 +49,15 @@ class RolegateOAuth2Validator(OAuth2Validator):
         services.authorization_code_replay(code=code, application=client)
         return False
 
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
+        """
+        DOT's expiry slides with every rotation; ASVS 10.4.8 also wants an absolute end: a
+        family is refused REFRESH_TOKEN_MAX_AGE_SECONDS after the sign-in that began it.
+        """
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        return not services.refresh_token_family_outlived(token_family=request.refresh_token_instance.token_family)
+
     def save_bearer_token(self, token, request, *args, **kwargs):
         result = super().save_bearer_token(token, request, *args, **kwargs)
         if request.grant_type == "authorization_code" and token.get("refresh_token"):

@@ -40,15 +40,25 @@ def app_access_revoke(*, user, client_id: str) -> int:
 def authorization_code_redeem(*, code: str, application, token_family: uuid.UUID | None) -> None:
     """
     Remembers that `code` was exchanged for the refresh-token family `token_family`, so that a
-    replay can revoke it; forgets redemptions whose family has expired in any case.
+    replay can revoke it and the family ends at its absolute lifetime; forgets redemptions
+    older than that lifetime (their families are dead in any case).
     """
     now = timezone.now()
-    AuthorizationCodeRedemption.objects.stale(
-        now=now, keep_for=dt.timedelta(seconds=settings.REFRESH_TOKEN_TTL_SECONDS)
-    ).delete()
+    AuthorizationCodeRedemption.objects.redeemed_before(now - refresh_token_max_age()).delete()
     AuthorizationCodeRedemption.objects.create(
         code_checksum=code_checksum(code), application=application, token_family=token_family, redeemed_at=now
     )
+
+
+def refresh_token_max_age() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
+
+
+def refresh_token_family_outlived(*, token_family: uuid.UUID | None) -> bool:
+    """Whether the sign-in that started `token_family` is older than the absolute refresh-token lifetime."""
+    return AuthorizationCodeRedemption.objects.filter(
+        token_family=token_family, redeemed_at__lte=timezone.now() - refresh_token_max_age()
+    ).exists()
 
 
 def authorization_code_replay(*, code: str, application) -> bool:

@@ -30,6 +30,8 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rs
 API_AUDIENCE = env.str("API_AUDIENCE", default=f"{PORTAL_BASE_URL}/api")
 ACCESS_TOKEN_TTL_SECONDS = env.int("ACCESS_TOKEN_TTL_SECONDS", default=900)
 REFRESH_TOKEN_TTL_SECONDS = env.int("REFRESH_TOKEN_TTL_SECONDS", default=30 * 24 * 3600)
+# However often a sign-in's refresh token rotates, it ends this long after the sign-in (ASVS 10.4.8).
+REFRESH_TOKEN_MAX_AGE_SECONDS = env.int("REFRESH_TOKEN_MAX_AGE_SECONDS", default=90 * 24 * 3600)
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=sorted({"127.0.0.1", "localhost", urlsplit(PORTAL_BASE_URL).hostname})

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code_checksum', models.CharField(editable=False, max_length=64, unique=True)),
-                ('token_family', models.UUIDField(editable=False, null=True)),
+                ('token_family', models.UUIDField(db_index=True, editable=False, null=True)),
                 ('redeemed_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False)),
                 ('application', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.OAUTH2_PROVIDER_APPLICATION_MODEL)),
             ],

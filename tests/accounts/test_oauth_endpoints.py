@@ -256,6 +256,19 @@ def test_a_reused_refresh_token_revokes_the_whole_family(chatgpt):
     assert not AccessToken.objects.filter(user__username="alice").exists()
 
 
+def test_a_sign_in_ends_at_its_absolute_lifetime_however_often_it_rotated(chatgpt, settings):
+    chatgpt.sign_in("alice")
+    assert chatgpt.refresh().status_code == 200  # rotation alone keeps it alive (sliding expiry)
+    started = AuthorizationCodeRedemption.objects.get()
+    AuthorizationCodeRedemption.objects.update(
+        redeemed_at=started.redeemed_at - dt.timedelta(seconds=settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
+    )
+
+    response = chatgpt.refresh()
+
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+
+
 def test_a_refresh_token_is_bound_to_its_client(chatgpt, live_demo):
     chatgpt.sign_in("alice")
     ApplicationFactory(client_id="other-app", client_secret="other-secret")

@@ -101,6 +101,7 @@ print(json.dumps({
     "frame": secure.headers.get("X-Frame-Options"),
     "csp": secure.headers.get("Content-Security-Policy"),
     "nosniff": secure.headers.get("X-Content-Type-Options"),
+    "referrer": secure.headers.get("Referrer-Policy"),
     "redirect_schemes": settings.OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"],
     "first_hasher": settings.PASSWORD_HASHERS[0],
 }))
@@ -117,5 +118,6 @@ def test_over_https_cookies_are_secure_and_hsts_is_sent():
     assert seen["plain_status"] == 301 and seen["plain_location"].startswith("https://portal.example.com/")
     assert seen["frame"] == "DENY" and "frame-ancestors 'none'" in seen["csp"]
     assert seen["nosniff"] == "nosniff"
+    assert seen["referrer"] == "same-origin"  # RFC 9700 §4.2: no code or state in Referer to others
     assert seen["redirect_schemes"] == ["https"]
     assert seen["first_hasher"].endswith("Argon2PasswordHasher")
