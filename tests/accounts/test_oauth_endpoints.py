@@ -286,6 +286,20 @@ def test_refresh_tokens_are_stored_only_as_checksums(chatgpt):
     assert tokens["refresh_token"] not in stored.token
 
 
+def test_the_user_can_revoke_a_connections_access_from_the_portal(chatgpt):
+    chatgpt.sign_in("alice")
+    browser = chatgpt.signed_in_browser("alice")
+    page = browser.get(f"{chatgpt.base_url}/accounts/apps/")
+    assert "Revoke access" in page.text
+
+    revoked = browser.post(f"{chatgpt.base_url}/accounts/apps/demo-gpt/revoke/", data=form_fields(page.text),
+                           allow_redirects=False)
+
+    assert revoked.status_code == 302
+    refused = chatgpt.refresh()
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+
+
 # ---------------------------------------------------------------- clients and grants
 
 
