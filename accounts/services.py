@@ -94,10 +94,11 @@ def signing_key_rotate(*, publish_ahead: dt.timedelta | None = None) -> SigningK
     process's key cache) before its first token; the keys it supersedes stay published and
     keep verifying until :func:`signing_keys_retire` retires them after their tokens expired.
     """
-    activates_at = timezone.now() + (signing_key_publish_ahead() if publish_ahead is None else publish_ahead)
-    SigningKey.objects.select_for_update().published().filter(rotated_at__isnull=True).update(
-        rotated_at=activates_at
-    )
+    if publish_ahead is None:
+        # With no key signing yet there is nothing to wait for: the first key signs at once.
+        publish_ahead = signing_key_publish_ahead() if SigningKey.objects.active() else dt.timedelta(0)
+    activates_at = timezone.now() + publish_ahead
+    SigningKey.objects.published().filter(rotated_at__isnull=True).update(rotated_at=activates_at)
     return SigningKey.objects.generate(activates_at=activates_at)
 
 

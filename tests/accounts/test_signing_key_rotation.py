@@ -61,6 +61,12 @@ def test_a_rotated_key_is_published_before_it_signs(client, user, mint_token):
     assert new.activates_at - timezone.now() >= dt.timedelta(seconds=settings.SIGNING_KEYS_CACHE_SECONDS)
 
 
+def test_a_first_key_made_by_rotation_signs_at_once(db):
+    assert not SigningKey.objects.exists()
+    key = signing_key_rotate()
+    assert active_signing_key() == key and SigningKey.objects.count() == 1
+
+
 def test_once_active_the_new_key_signs_and_the_old_one_still_verifies(client, user, mint_token, bearer, clock):
     old_token = mint_token(user)
     assert bearer(old_token).get(ME).status_code == 200
