@@ -242,7 +242,9 @@ X_FRAME_OPTIONS = "DENY"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A success must not wipe the counters: with both parameters it would also clear the address's
+# failures, letting a password sprayer reset them by signing in to an account of their own.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Behind N reverse proxies, the client address is the N-th from the right of X-Forwarded-For;
 # without proxies only REMOTE_ADDR counts (a client-sent X-Forwarded-For is never trusted).

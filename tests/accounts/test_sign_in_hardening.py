@@ -67,6 +67,18 @@ def test_an_address_is_locked_after_repeated_failures_for_any_account(victim, by
     assert sign_in(Client(), "bystander", PASSWORD, ip="192.0.2.8").status_code == 302
 
 
+def test_signing_in_to_an_own_account_between_guesses_does_not_reset_the_address_lock(victim, bystander):
+    # A password sprayer who owns `bystander` signs in after each guess at another account.
+    ip = "203.0.113.30"
+    for attempt in range(1, settings.AXES_FAILURE_LIMIT + 1):
+        guess = sign_in(Client(), f"sprayed{attempt}", "Winter2026!", ip=ip)
+        if attempt < settings.AXES_FAILURE_LIMIT:
+            assert guess.status_code == 200
+            assert sign_in(Client(), "bystander", PASSWORD, ip=ip).status_code == 302
+
+    assert_locked_out(sign_in(Client(), "victim", PASSWORD, ip=ip))
+
+
 def test_failures_below_the_limit_do_not_lock(victim):
     fail(settings.AXES_FAILURE_LIMIT - 1, usernames=["victim"], ips=["203.0.113.9"])
     assert sign_in(Client(), "victim", PASSWORD, ip="203.0.113.9").status_code == 302
