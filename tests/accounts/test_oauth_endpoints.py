@@ -16,7 +16,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from django.contrib.auth.hashers import check_password, identify_hasher
-from oauth2_provider.models import get_access_token_model, get_application_model, get_grant_model, get_refresh_token_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_refresh_token_model,
+)
 
 from accounts.models import AuthorizationCodeRedemption
 from tests.chatgpt import ChatGPT, form_fields
@@ -330,7 +335,11 @@ def test_the_password_grant_is_off(chatgpt):
     ("form", "status", "error"),
     [
         ({"grant_type": "client_credentials"}, 400, "unauthorized_client"),
-        ({"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "x"}, 400, "unsupported_grant_type"),
+        (
+            {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "x"},
+            400,
+            "unsupported_grant_type",
+        ),
         ({"grant_type": "made-up"}, 400, "unsupported_grant_type"),
         ({}, 400, "unsupported_grant_type"),
         ({"grant_type": "authorization_code"}, 400, "invalid_request"),
@@ -346,7 +355,7 @@ def test_token_endpoint_errors_are_standard_oauth_codes(chatgpt, form, status, e
 
 def test_an_unknown_client_gets_invalid_client(chatgpt):
     chatgpt.client_id = "no-such-client"
-    response = chatgpt.token_request({"grant_type": "authorization_code", "code": "x", "redirect_uri": chatgpt.callback})
+    response = exchange(chatgpt, "x")
     assert response.status_code == 401 and response.json()["error"] == "invalid_client"
 
 

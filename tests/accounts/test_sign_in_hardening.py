@@ -178,7 +178,8 @@ def test_the_consent_form_refuses_a_post_without_its_csrf_token(demo):
     url = ChatGPT("http://testserver").authorization_url(state="s")
     page = client.get(url)
     assert page.status_code == 200
-    fields = {name: value for name, value in form_fields(page.content.decode()).items() if name != "csrfmiddlewaretoken"}
+    fields = form_fields(page.content.decode())
+    del fields["csrfmiddlewaretoken"]
 
     response = client.post(url, {**fields, "allow": "Authorize"})
 

@@ -49,7 +49,8 @@ def sign_with(key: SigningKey, token: str) -> str:
 
 def expire_rotation(key: SigningKey) -> None:
     """Moves `key`'s rotation far enough into the past that its tokens have all expired."""
-    SigningKey.objects.filter(pk=key.pk).update(rotated_at=timezone.now() - signing_key_tokens_live_for() - dt.timedelta(seconds=1))
+    long_ago = timezone.now() - signing_key_tokens_live_for() - dt.timedelta(seconds=1)
+    SigningKey.objects.filter(pk=key.pk).update(rotated_at=long_ago)
 
 
 def test_a_rotated_key_is_published_before_it_signs(client, user, mint_token):

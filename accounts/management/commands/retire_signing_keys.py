@@ -26,7 +26,8 @@ class Command(BaseCommand):
         except SigningKeyError as error:
             raise CommandError(str(error)) from None
         for key in retired:
-            self.stdout.write(self.style.SUCCESS(f"Retired {key.kid} (stopped signing {key.rotated_at:%Y-%m-%d %H:%M:%S} UTC)."))
+            stopped = f"{key.rotated_at:%Y-%m-%d %H:%M:%S}"
+            self.stdout.write(self.style.SUCCESS(f"Retired {key.kid} (stopped signing {stopped} UTC)."))
         waiting = SigningKey.objects.published().filter(rotated_at__isnull=False)
         for key in waiting:
             until = key.rotated_at + signing_key_tokens_live_for()
