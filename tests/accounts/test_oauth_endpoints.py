@@ -359,6 +359,29 @@ def test_an_unknown_client_gets_invalid_client(chatgpt):
     assert response.status_code == 401 and response.json()["error"] == "invalid_client"
 
 
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"response_type": "made-up"}, "unsupported_response_type"),
+        ({"code_challenge": "a" * 43, "code_challenge_method": "S512"}, "invalid_request"),
+    ],
+    ids=["response-type", "pkce-method"],
+)
+def test_authorization_endpoint_errors_redirect_with_standard_codes_and_state(chatgpt, params, error):
+    browser = chatgpt.signed_in_browser("alice")
+    response = browser.get(chatgpt.authorization_url(state="s5", **params), allow_redirects=False)
+    assert response.status_code == 302
+    returned = query_of(response.headers["Location"])
+    assert returned["error"] == error and returned["state"] == "s5" and "code" not in returned
+
+
+def test_an_unknown_client_at_the_authorization_endpoint_is_not_redirected(chatgpt):
+    browser = chatgpt.signed_in_browser("alice")
+    chatgpt.client_id = "no-such-client"
+    response = browser.get(chatgpt.authorization_url(), allow_redirects=False)
+    assert response.status_code == 400 and "Location" not in response.headers
+
+
 def test_an_unknown_scope_is_an_invalid_scope_redirect(chatgpt):
     browser = chatgpt.signed_in_browser("alice")
     response = browser.get(chatgpt.authorization_url(scope="api admin:everything", state="s4"), allow_redirects=False)
