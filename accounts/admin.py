@@ -34,8 +34,8 @@ class UserAdmin(UserAccessAdminMixin, DjangoUserAdmin):
 class SigningKeyAdmin(admin.ModelAdmin):
     """Read-only: keys are created and retired by commands, and the private half is never shown."""
 
-    list_display = ["kid", "created_at", "retired_at"]
-    fields = ["kid", "created_at", "retired_at"]
+    list_display = ["kid", "created_at", "activates_at", "rotated_at", "retired_at"]
+    fields = ["kid", "created_at", "activates_at", "rotated_at", "retired_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:

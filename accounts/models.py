@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth.models import AbstractUser
@@ -155,10 +158,16 @@ class SigningKeyQuerySet(models.QuerySet):
         return self.filter(retired_at__isnull=True)
 
     def active(self) -> SigningKey | None:
-        """The newest published key: the one that signs new tokens."""
-        return self.published().order_by("-created_at", "-pk").first()
+        """The newest published key already in force: the one that signs new tokens."""
+        return (
+            self.published().filter(activates_at__lte=timezone.now()).order_by("-activates_at", "-pk").first()
+        )
 
-    def generate(self) -> SigningKey:
+    def retirable(self, *, now: dt.datetime, tokens_live_for: dt.timedelta) -> SigningKeyQuerySet:
+        """Published keys that stopped signing long enough ago that every token they signed has expired."""
+        return self.published().filter(rotated_at__isnull=False, rotated_at__lte=now - tokens_live_for)
+
+    def generate(self, *, activates_at: dt.datetime | None = None) -> SigningKey:
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = private_key.private_bytes(
             serialization.Encoding.PEM,
@@ -166,7 +175,8 @@ class SigningKeyQuerySet(models.QuerySet):
             serialization.NoEncryption(),
         ).decode()
         kid = jwk.JWK.from_pem(pem.encode()).thumbprint()
-        return self.create(kid=kid, private_key_pem=pem)
+        now = timezone.now()
+        return self.create(kid=kid, private_key_pem=pem, created_at=now, activates_at=activates_at or now)
 
 
 class SigningKey(models.Model):
@@ -175,6 +185,11 @@ class SigningKey(models.Model):
     kid = models.CharField(max_length=64, unique=True, editable=False)
     private_key_pem = models.TextField(editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Published from created_at, signing from activates_at: the gap lets every process and
+    # every client refresh its copy of the JWKS before the first token with this kid exists.
+    activates_at = models.DateTimeField(default=timezone.now, editable=False)
+    # When a newer key took over signing; retirable once every token this key signed expired.
+    rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
     retired_at = models.DateTimeField(null=True, blank=True)
 
     objects = SigningKeyQuerySet.as_manager()
@@ -249,3 +264,39 @@ class ClientRegistrationPolicy(models.Model):
 
     def allows_extra_redirect_uri(self, uri: str) -> bool:
         return uri in self.extra_redirect_uris.split()
+
+
+class AuthorizationCodeRedemptionQuerySet(models.QuerySet):
+    def for_code(self, *, code: str, application) -> AuthorizationCodeRedemption | None:
+        return self.filter(code_checksum=code_checksum(code), application=application).first()
+
+    def redeemed_before(self, moment: dt.datetime) -> AuthorizationCodeRedemptionQuerySet:
+        """Sign-ins older than `moment`: past their absolute lifetime, nothing left to revoke on replay."""
+        return self.filter(redeemed_at__lt=moment)
+
+
+class AuthorizationCodeRedemption(models.Model):
+    """
+    An authorization code that was exchanged, and the refresh-token family issued for it.
+
+    DOT deletes a grant when its code is exchanged, so a replayed code would only get
+    `invalid_grant`. RFC 6749 §4.1.2 and RFC 9700 §4.5 ask more: a code used twice is a code
+    that leaked, and the tokens issued from it must be revoked. Only a checksum of the code
+    is kept.
+    """
+
+    code_checksum = models.CharField(max_length=64, unique=True, editable=False)
+    application = models.ForeignKey(
+        "accounts.Application", on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    token_family = models.UUIDField(null=True, editable=False, db_index=True)
+    redeemed_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    objects = AuthorizationCodeRedemptionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"code redeemed by {self.application_id} at {self.redeemed_at:%Y-%m-%d %H:%M:%S}"
+
+
+def code_checksum(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from oauthlib.oauth2.rfc6749 import errors
-from oauth2_provider.models import get_grant_model
-from oauth2_provider.oauth2_validators import OAuth2Validator
+import hashlib
 
+from oauth2_provider.models import get_grant_model, get_refresh_token_model
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2.rfc6749 import errors
+
+from accounts import services
 from accounts.resources import UnknownResource, token_audience
 from roles.claims import effective_claims
 
 Grant = get_grant_model()
+RefreshToken = get_refresh_token_model()
 
 
 class RolegateOAuth2Validator(OAuth2Validator):
@@ -44,13 +48,21 @@ class RolegateOAuth2Validator(OAuth2Validator):
         return client is None or client.pkce_required()
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
+        """A code that no longer validates but was redeemed before leaked: revoke what it issued."""
         if not super().validate_code(client_id, code, client, request, *args, **kwargs):
+            services.authorization_code_replay(code=code, application=client)
             return False
         self._bind_audience(request, granted=Grant.objects.get(code=code, application=client).resource)
         return True
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
+        """
+        DOT's expiry slides with every rotation; ASVS 10.4.8 also wants an absolute end: a
+        family is refused REFRESH_TOKEN_MAX_AGE_SECONDS after the sign-in that began it.
+        """
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        if services.refresh_token_family_outlived(token_family=request.refresh_token_instance.token_family):
             return False
         self._bind_audience(request, granted=request.refresh_token_instance.resource)
         return True
@@ -66,6 +78,30 @@ class RolegateOAuth2Validator(OAuth2Validator):
             request.token_audience = token_audience(requested=requested, granted=granted or [])
         except UnknownResource as error:
             raise errors.CustomOAuth2Error(error="invalid_target", description=str(error), request=request) from None
+
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        result = super().save_bearer_token(token, request, *args, **kwargs)
+        if request.grant_type == "authorization_code" and token.get("refresh_token"):
+            # Remember the family issued for this code (see invalidate_authorization_code).
+            checksum = hashlib.sha256(token["refresh_token"].encode()).hexdigest()
+            request.issued_token_family = (
+                RefreshToken.objects.filter(token_checksum=checksum).values_list("token_family", flat=True).first()
+            )
+        return result
+
+    def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs) -> None:
+        """
+        DOT deletes the grant; we also record the redemption so a replay can revoke its tokens.
+        If a concurrent request redeemed the same code first, both requests' tokens are revoked.
+        """
+        family = getattr(request, "issued_token_family", None)
+        try:
+            super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
+        except errors.InvalidGrantError:
+            RefreshToken.revoke_family(family)
+            services.authorization_code_replay(code=code, application=request.client)
+            raise
+        services.authorization_code_redeem(code=code, application=request.client, token_family=family)
 
     def get_additional_claims(self, request) -> dict:
         """ID token and userinfo claims (the access token carries its own, see accounts.tokens)."""

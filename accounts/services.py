@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Min
+from django.utils import timezone
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import get_application_model, get_refresh_token_model
 
+from accounts.models import AuthorizationCodeRedemption, SigningKey, code_checksum
 from accounts.redirects import ChatGPTCallbacks
+from accounts.signing_keys import JWKS_MAX_AGE_SECONDS
 
 Application = get_application_model()
 RefreshToken = get_refresh_token_model()
@@ -106,3 +112,100 @@ def app_access_revoke(*, user, client_id: str) -> int:
 def applications_disable(*, applications) -> int:
     """Cuts clients off (they then get invalid_client); their issued access tokens lapse on expiry."""
     return applications.update(is_active=False)
+
+
+def authorization_code_redeem(*, code: str, application, token_family: uuid.UUID | None) -> None:
+    """
+    Remembers that `code` was exchanged for the refresh-token family `token_family`, so that a
+    replay can revoke it and the family ends at its absolute lifetime; forgets redemptions
+    older than that lifetime (their families are dead in any case).
+    """
+    now = timezone.now()
+    AuthorizationCodeRedemption.objects.redeemed_before(now - refresh_token_max_age()).delete()
+    AuthorizationCodeRedemption.objects.create(
+        code_checksum=code_checksum(code), application=application, token_family=token_family, redeemed_at=now
+    )
+
+
+def refresh_token_max_age() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
+
+
+def refresh_token_family_outlived(*, token_family: uuid.UUID | None) -> bool:
+    """Whether the sign-in that started `token_family` is older than the absolute refresh-token lifetime."""
+    return AuthorizationCodeRedemption.objects.filter(
+        token_family=token_family, redeemed_at__lte=timezone.now() - refresh_token_max_age()
+    ).exists()
+
+
+def authorization_code_replay(*, code: str, application) -> bool:
+    """
+    Called when `code` no longer validates: if it was redeemed before, it leaked, and every
+    token issued from it (the whole refresh-token family) is revoked. Returns whether it was a replay.
+    """
+    redemption = AuthorizationCodeRedemption.objects.for_code(code=code, application=application)
+    if redemption is None:
+        return False
+    RefreshToken.revoke_family(redemption.token_family)
+    return True
+
+
+class SigningKeyError(Exception):
+    """A key operation that would break verification; the message says what to do instead."""
+
+
+def signing_key_publish_ahead() -> dt.timedelta:
+    """How long a new key is published before it signs: long enough for every cached copy to refresh."""
+    return dt.timedelta(seconds=max(settings.SIGNING_KEYS_CACHE_SECONDS, JWKS_MAX_AGE_SECONDS) + 5)
+
+
+def signing_key_tokens_live_for() -> dt.timedelta:
+    """How long after a key stops signing its last token may still be presented."""
+    return dt.timedelta(seconds=settings.ACCESS_TOKEN_TTL_SECONDS + settings.ACCESS_TOKEN_LEEWAY_SECONDS)
+
+
+@transaction.atomic
+def signing_key_rotate(*, publish_ahead: dt.timedelta | None = None) -> SigningKey:
+    """
+    Creates the key that signs from ``now + publish_ahead`` on. It is in the JWKS (and every
+    process's key cache) before its first token; the keys it supersedes stay published and
+    keep verifying until :func:`signing_keys_retire` retires them after their tokens expired.
+    """
+    if publish_ahead is None:
+        # With no key signing yet there is nothing to wait for: the first key signs at once.
+        publish_ahead = signing_key_publish_ahead() if SigningKey.objects.active() else dt.timedelta(0)
+    activates_at = timezone.now() + publish_ahead
+    SigningKey.objects.published().filter(rotated_at__isnull=True).update(rotated_at=activates_at)
+    return SigningKey.objects.generate(activates_at=activates_at)
+
+
+@transaction.atomic
+def signing_keys_retire(*, kid: str | None = None, force: bool = False) -> list[SigningKey]:
+    """
+    Retires (unpublishes) keys whose tokens have all expired: every such key, or only `kid`.
+    `force` retires `kid` at once (a leaked key: its tokens stop verifying). The key that signs
+    now, or will sign after a rotation, is never retired: rotate first.
+    """
+    now = timezone.now()
+    retirable = SigningKey.objects.select_for_update().retirable(
+        now=now, tokens_live_for=signing_key_tokens_live_for()
+    )
+    if kid is None:
+        keys = list(retirable)
+    else:
+        key = SigningKey.objects.published().filter(kid=kid).first()
+        if key is None:
+            raise SigningKeyError(f"No published signing key has kid {kid}.")
+        if key.rotated_at is None or key.rotated_at > now:
+            raise SigningKeyError(
+                f"Key {kid} signs new tokens (or does until the next key takes over): run rotate_signing_key first."
+            )
+        if not force and not retirable.filter(pk=key.pk).exists():
+            until = key.rotated_at + signing_key_tokens_live_for()
+            raise SigningKeyError(
+                f"Tokens signed by {kid} stay valid until {until:%Y-%m-%d %H:%M:%S} UTC; retire it then, "
+                "or pass --force if the key leaked (its tokens stop working at once)."
+            )
+        keys = [key]
+    SigningKey.objects.filter(pk__in=[key.pk for key in keys]).update(retired_at=now)
+    return keys

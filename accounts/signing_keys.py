@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from django.utils.functional import lazy
 
+#: How long clients may cache the JWKS document.
+JWKS_MAX_AGE_SECONDS = 60
+
 
 def active_signing_key():
     """The key that signs from now on; created on first use when none exists."""

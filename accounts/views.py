@@ -22,6 +22,7 @@ from accounts.discovery import authorization_server_metadata
 from accounts.forms import LoginForm
 from accounts.models import SigningKey
 from accounts.resources import UnknownResource, token_audience
+from accounts.signing_keys import JWKS_MAX_AGE_SECONDS
 from roles.claims import effective_claims
 from roles.descriptions import access_in_words
 
@@ -41,7 +42,7 @@ def server_metadata(request):
 
 
 @require_GET
-@cache_control(public=True, max_age=60)
+@cache_control(public=True, max_age=JWKS_MAX_AGE_SECONDS)
 def jwks(request):
     """Every published public signing key; keys stay listed after rotation until retired."""
     if not SigningKey.objects.published().exists():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.response import Response
@@ -57,3 +58,50 @@ def _error_code(exc, status_code: int) -> str:
 def _bearer_challenge(error: str, description: str, **params: str) -> str:
     quoted = {"realm": REALM, "error": error, "error_description": description.replace('"', "'"), **params}
     return "Bearer " + ", ".join(f'{name}="{value}"' for name, value in quoted.items())
+
+
+# ---------------------------------------------------------------- Django-level errors under /api/
+# Errors raised before or outside DRF (no URL matched, a body over DATA_UPLOAD_MAX_MEMORY_SIZE,
+# an unhandled exception) reach Django's handler400/403/404/500. Under /api/ they are problem
+# documents like every other API error; elsewhere Django's own pages. Never a traceback.
+
+API_PREFIX = "/api/"
+
+_DJANGO_ERRORS = {
+    400: ("bad_request", "The request is malformed or too large."),
+    403: ("permission_denied", "This request is not allowed."),
+    404: ("not_found", "There is no API endpoint at this URL; see /api/schema/."),
+    500: ("server_error", "The server failed to answer this request; it has been logged."),
+}
+
+
+def problem_response(status_code: int) -> JsonResponse:
+    error, detail = _DJANGO_ERRORS[status_code]
+    problem = {
+        "type": "about:blank",
+        "title": HTTPStatus(status_code).phrase,
+        "status": status_code,
+        "detail": detail,
+        "error": error,
+    }
+    return JsonResponse(problem, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return problem_response(400) if _is_api(request) else defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return problem_response(403) if _is_api(request) else defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return problem_response(404) if _is_api(request) else defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return problem_response(500) if _is_api(request) else defaults.server_error(request)

@@ -21,6 +21,8 @@ from roles.claims import AccessClaims
 ALGORITHMS = ["RS256"]
 ALLOWED_HEADER_FIELDS = {"alg", "kid", "typ"}
 REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope"]
+# RFC 9068 / DESIGN §4: JSON integers. PyJWT coerces with int(), so "9999999999", 1.5 and true pass it.
+NUMERIC_DATE_CLAIMS = ("exp", "iat", "nbf")
 
 
 class InvalidAccessToken(Exception):
@@ -77,6 +79,7 @@ def verify_access_token(token: str, *, audience: str | None = None) -> VerifiedT
         raise InvalidAccessToken("The access token's signature does not verify.") from None
     except jwt.PyJWTError:
         raise InvalidAccessToken("The access token is malformed.") from None
+    _check_numeric_dates(claims)
     return VerifiedToken(
         subject=_string(claims, "sub"),
         username=_string(claims, "preferred_username", required=False),
@@ -111,6 +114,12 @@ def _signing_key(header: dict) -> jwt.PyJWK:
     if key is None:
         raise InvalidAccessToken("The access token was signed with a key this portal does not publish.")
     return key
+
+
+def _check_numeric_dates(claims: dict) -> None:
+    for name in NUMERIC_DATE_CLAIMS:
+        if type(claims[name]) is not int:  # noqa: E721 - bool is an int subclass and must not pass
+            raise InvalidAccessToken(f"The access token's '{name}' claim must be an integer (seconds since the epoch).")
 
 
 def _string(claims: dict, name: str, *, required: bool = True) -> str:

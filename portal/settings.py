@@ -5,10 +5,12 @@ Every variable has a default that is safe for the local demo; production must se
 SECRET_KEY, DEBUG=false, ALLOWED_HOSTS, PORTAL_BASE_URL and DATABASE_URL (see README).
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from csp import constants as csp_constants
 
 from accounts.signing_keys import active_private_key_pem
 
@@ -28,6 +30,8 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rs
 API_AUDIENCE = env.str("API_AUDIENCE", default=f"{PORTAL_BASE_URL}/api")
 ACCESS_TOKEN_TTL_SECONDS = env.int("ACCESS_TOKEN_TTL_SECONDS", default=900)
 REFRESH_TOKEN_TTL_SECONDS = env.int("REFRESH_TOKEN_TTL_SECONDS", default=30 * 24 * 3600)
+# However often a sign-in's refresh token rotates, it ends this long after the sign-in (ASVS 10.4.8).
+REFRESH_TOKEN_MAX_AGE_SECONDS = env.int("REFRESH_TOKEN_MAX_AGE_SECONDS", default=90 * 24 * 3600)
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=sorted({"127.0.0.1", "localhost", urlsplit(PORTAL_BASE_URL).hostname})
@@ -49,6 +53,8 @@ THIRD_PARTY_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -69,6 +75,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # One row per /api/v1/ request for the admin's "Action calls" log (no token stored).
     "actions_api.call_log.ActionCallLogMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -110,6 +119,18 @@ LOGIN_REDIRECT_URL = "connected-apps"
 LOGOUT_REDIRECT_URL = "login"
 # A sign-in or consent page posted after it expired gets a page that says so, not Django's 403.
 CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
+
+# Argon2id first (OWASP ASVS V6.2.4); the others only verify (and upgrade) older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes checks the lockout before the password: it must come first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -153,6 +174,8 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    # An `http` redirect URI is a deploy-check error (production allows only https, above).
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
 }
 
@@ -192,7 +215,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "actions_api.exceptions.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "actions_api.throttling.UserRateThrottle",
+        "actions_api.throttling.ConnectionRateThrottle",
+    ],
 }
+# Requests per user and per connection (OAuth client), e.g. "120/min"; shared across processes
+# through the cache (set REDIS_URL with more than one process). Excess gets 429 + Retry-After.
+API_RATE_PER_USER = env.str("API_RATE_PER_USER", default="120/min")
+API_RATE_PER_CONNECTION = env.str("API_RATE_PER_CONNECTION", default="1200/min")
+# Request bodies: the API only reads, OAuth and sign-in forms are small (ChatGPT sends < 100 kB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
 # Access tokens over this size are refused before any parsing.
 ACCESS_TOKEN_MAX_BYTES = env.int("ACCESS_TOKEN_MAX_BYTES", default=8192)
 # Clock skew tolerated for `exp`, `nbf` and `iat`.
@@ -225,8 +258,43 @@ CSRF_COOKIE_SECURE = _SERVED_OVER_HTTPS
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_SERVED_OVER_HTTPS)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if _SERVED_OVER_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _SERVED_OVER_HTTPS
+# Only allows submitting the domain to the browsers' HSTS preload list; set false to rule that out.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=_SERVED_OVER_HTTPS)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# ---------------------------------------------------------------- sign-in lockout (django-axes)
+# After LOGIN_FAILURE_LIMIT failed sign-ins, an account (from any address) and an address (for
+# any account) are locked for LOGIN_LOCKOUT_MINUTES; the login page says so with a 429.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success must not wipe the counters: with both parameters it would also clear the address's
+# failures, letting a password sprayer reset them by signing in to an account of their own.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Behind N reverse proxies, the client address is the N-th from the right of X-Forwarded-For;
+# without proxies only REMOTE_ADDR counts (a client-sent X-Forwarded-For is never trusted).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# ---------------------------------------------------------------- content security policy (django-csp)
+# The portal's pages load only their own assets and may not be framed (clickjacking of the
+# login and consent pages). No form-action: the consent form redirects to the client's callback.
+CONTENT_SECURITY_POLICY = {
+    # ReDoc loads its script from a CDN.
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.NONE],
+        "frame-ancestors": [csp_constants.NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -15,3 +15,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]
+
+# Under /api/ even Django's own errors are problem+json (see actions_api.exceptions).
+handler400 = "actions_api.exceptions.bad_request"
+handler403 = "actions_api.exceptions.permission_denied"
+handler404 = "actions_api.exceptions.page_not_found"
+handler500 = "actions_api.exceptions.server_error"

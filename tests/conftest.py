@@ -4,6 +4,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.tokens import access_token_payload, sign_access_token
@@ -34,6 +35,14 @@ def _forget_revocations():
     yield
     revocations.clear()
     cache.delete(CACHE_KEY)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """API rate-limit counters live in the cache; one test's requests must not throttle the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.models import User
 from accounts.redirects import ChatGPTCallbacks
 from tests.factories import ApplicationFactory
 
@@ -81,7 +82,7 @@ def test_a_pinned_entry_that_is_no_gpt_id_is_refused_with_an_example(entry):
 
 @pytest.mark.django_db
 def test_a_refused_callback_page_names_the_url_received_and_how_to_allow_it_without_redirecting(client, demo):
-    client.login(username="alice", password="rolegate-demo")
+    client.force_login(User.objects.get(username="alice"))
     received = "https://evil.example/aip/g-x/oauth/callback?<b>x</b>"
     response = client.get("/o/authorize/", {"response_type": "code", "client_id": "demo-gpt",
                                             "redirect_uri": received, "state": "s"}, HTTP_HOST="127.0.0.1")
@@ -101,7 +102,7 @@ def test_a_chatgpt_callback_of_an_unpinned_gpt_says_which_id_to_add(client, demo
     get_application_model().objects.filter(client_id="demo-gpt").update(
         chatgpt_callbacks=ChatGPTCallbacks.PINNED, pinned_gpt_ids="g-Old1"
     )
-    client.login(username="alice", password="rolegate-demo")
+    client.force_login(User.objects.get(username="alice"))
     response = client.get("/o/authorize/", {"response_type": "code", "client_id": "demo-gpt",
                                             "redirect_uri": "https://chatgpt.com/aip/g-New2/oauth/callback"},
                           HTTP_HOST="127.0.0.1")
@@ -112,7 +113,7 @@ def test_a_chatgpt_callback_of_an_unpinned_gpt_says_which_id_to_add(client, demo
 
 @pytest.mark.django_db
 def test_an_unknown_client_id_is_named_on_the_error_page(client, demo):
-    client.login(username="alice", password="rolegate-demo")
+    client.force_login(User.objects.get(username="alice"))
     response = client.get("/o/authorize/", {"response_type": "code", "client_id": "no-such-gpt",
                                             "redirect_uri": "https://chatgpt.com/aip/g-a/oauth/callback"},
                           HTTP_HOST="127.0.0.1")
@@ -133,7 +134,7 @@ def test_a_refused_callback_is_explained_before_sign_in_while_a_good_one_goes_to
 
 @pytest.mark.django_db
 def test_a_sign_in_link_without_its_parameters_tells_the_user_to_start_again(client, demo):
-    client.login(username="alice", password="rolegate-demo")
+    client.force_login(User.objects.get(username="alice"))
     response = client.get("/o/authorize/")
     assert response.status_code == 400
     assert "choose Sign in again" in response.content.decode()

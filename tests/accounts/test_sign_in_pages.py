@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from oauth2_provider.models import get_application_model
 
+from accounts.models import User
+
 pytestmark = pytest.mark.django_db
 
 CALLBACK = "https://chatgpt.com/aip/g-Pages1/oauth/callback"
@@ -45,7 +47,7 @@ def test_an_expired_sign_in_page_says_so_instead_of_a_bare_403(demo):
 
 
 def test_the_consent_page_names_the_gpt_and_lists_what_it_will_see_in_plain_words(client, demo):
-    client.login(username="alice", password="rolegate-demo")
+    client.force_login(User.objects.get(username="alice"))
     page = client.get("/o/authorize/", AUTHORIZE).content.decode()
     assert "Demo GPT</strong> wants to use your account" in page
     for words in ("Sales EMEA", "List and read customers", "List and read orders, amounts included",
@@ -54,13 +56,13 @@ def test_the_consent_page_names_the_gpt_and_lists_what_it_will_see_in_plain_word
 
 
 def test_a_user_without_roles_is_told_the_gpt_will_see_no_business_data(client, demo):
-    client.login(username="dave", password="rolegate-demo")
+    client.force_login(User.objects.get(username="dave"))
     assert "You hold no roles yet" in client.get("/o/authorize/", AUTHORIZE).content.decode()
 
 
 def test_a_trusted_connection_skips_the_consent_page(client, demo):
     get_application_model().objects.filter(client_id="demo-gpt").update(skip_authorization=True)
-    client.login(username="alice", password="rolegate-demo")
+    client.force_login(User.objects.get(username="alice"))
     response = client.get("/o/authorize/", AUTHORIZE)
     assert response.status_code == 302
     assert response["Location"].startswith(CALLBACK + "?") and "code=" in response["Location"]
@@ -68,6 +70,6 @@ def test_a_trusted_connection_skips_the_consent_page(client, demo):
 
 @pytest.mark.parametrize("path", ["/accounts/login/", "/o/authorize/", "/accounts/apps/", "/accounts/logout/"])
 def test_end_user_pages_load_nothing_from_another_host(client, demo, path):
-    client.login(username="alice", password="rolegate-demo")
+    client.force_login(User.objects.get(username="alice"))
     page = client.get(path, AUTHORIZE if path == "/o/authorize/" else {}).content.decode()
     assert not re.search(r'(src|href)="(https?:)?//', page), "every asset must be served by the portal"

@@ -1,0 +1,41 @@
+"""
+Rate limits on the Actions API: one budget per user and one per connection (OAuth client).
+
+Both are keyed by what the verified token says (`sub`, `client_id`), never by anything else
+in the request. Counters live in the default cache: set REDIS_URL so that every process of a
+deployment shares them. Rates are read from settings on each request so they can be tuned
+per deployment (`API_RATE_PER_USER`, `API_RATE_PER_CONNECTION`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class TokenClaimRateThrottle(SimpleRateThrottle):
+    """Limits requests per value of one claim of the verified access token."""
+
+    claim_attribute = ""
+    rate_setting = ""
+
+    def get_rate(self) -> str:
+        return getattr(settings, self.rate_setting)
+
+    def get_cache_key(self, request, view) -> str | None:
+        token = request.auth
+        if token is None:  # unauthenticated requests are refused before throttling matters
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": getattr(token, self.claim_attribute)}
+
+
+class UserRateThrottle(TokenClaimRateThrottle):
+    """One budget per person, whichever GPT or client they call through."""
+
+    scope, claim_attribute, rate_setting = "user", "subject", "API_RATE_PER_USER"
+
+
+class ConnectionRateThrottle(TokenClaimRateThrottle):
+    """One budget per connection, shared by all its users: a runaway GPT cannot starve the rest."""
+
+    scope, claim_attribute, rate_setting = "connection", "client_id", "API_RATE_PER_CONNECTION"
