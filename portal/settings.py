@@ -173,6 +173,10 @@ ACCESS_TOKEN_MAX_BYTES = env.int("ACCESS_TOKEN_MAX_BYTES", default=8192)
 ACCESS_TOKEN_LEEWAY_SECONDS = env.int("ACCESS_TOKEN_LEEWAY_SECONDS", default=30)
 # How long a process trusts its in-memory copy of the public signing keys.
 SIGNING_KEYS_CACHE_SECONDS = env.int("SIGNING_KEYS_CACHE_SECONDS", default=60)
+# A list's total ("count") is exact below this many rows; above, it is cached (counting a
+# million rows costs more than the whole rest of a request) for this many seconds.
+LIST_COUNT_CACHE_MIN_ROWS = env.int("LIST_COUNT_CACHE_MIN_ROWS", default=10_000)
+LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=60)
 
 # ---------------------------------------------------------------- static files, i18n
 STATIC_URL = "static/"
