@@ -1,0 +1,15 @@
+"""
+The production settings plus the bench-only URLs: only the benchmark runner serves these.
+
+Everything else (DEBUG off, middleware, hashers, DRF configuration) is exactly production's.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "insecure-rolegate-bench-key")
+
+from portal.settings import *  # noqa: E402,F403
+
+ROOT_URLCONF = "bench.urls"
+# The server's log would otherwise print a line per request and be part of what is measured.
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

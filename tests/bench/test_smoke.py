@@ -1,0 +1,46 @@
+"""The benchmark runner, end to end on tiny data, so `make bench` cannot rot (its figures are not checked)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    settings = connection.settings_dict
+    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_path):
+    report_file = tmp_path / "report.json"
+
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--smoke", "--database-url", _database_url(), "--json", str(report_file)],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    report = json.loads(report_file.read_text())
+    assert report["setup"]["orders"] == 300
+    for mode in "abc":
+        figures = report["api"][mode]
+        assert figures["requests_per_second"] > 0
+        assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
+    assert set(report["ratios"]) >= {"b/a throughput", "b/a p50", "b/c throughput", "b/c p50"}
+    assert len(report["memory"]["peak_rss_mb_per_worker"]) == 2
+    assert all(megabytes > 10 for megabytes in report["memory"]["peak_rss_mb_per_worker"])
+    for grant in ("authorization_code", "refresh_token"):
+        assert report["token_endpoint"][grant]["per_second_per_core"] > 0
+    assert report["password_sign_in"]["per_second_per_core"] > 0
+    assert list(report["token_size_bytes"]) == ["1", "10", "100"]
+    assert report["token_size_bytes"]["1"] < report["token_size_bytes"]["10"] < report["token_size_bytes"]["100"]
+    for heading in ("req/s", "p95 ms", "ratios:", "token endpoint", "password sign-ins", "access token size",
+                    "peak RSS per worker"):
+        assert heading in finished.stdout
