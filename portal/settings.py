@@ -104,6 +104,15 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "connected-apps"
 LOGOUT_REDIRECT_URL = "login"
+# Django's default hashers, plus one for OAuth client secrets (see accounts.hashers).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "accounts.hashers.ClientSecretHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -121,6 +130,8 @@ OAUTH2_PROVIDER = {
     # always reads the key that currently signs (generated on first use).
     "OIDC_RSA_PRIVATE_KEY": active_private_key_pem,
     "OAUTH2_VALIDATOR_CLASS": "accounts.oauth_validators.RolegateOAuth2Validator",
+    # Client secrets are random, so their hash needs no stretching: see accounts.hashers.
+    "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client_secret",
     "ACCESS_TOKEN_GENERATOR": "accounts.tokens.generate_access_token",
     # Without this oauthlib reuses the access-token generator: refresh tokens would be JWTs.
     "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
