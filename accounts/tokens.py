@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 
 import jwt
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.conf import settings
 
 from accounts.signing_keys import active_signing_key
@@ -36,8 +38,14 @@ def access_token_payload(*, user, application, scopes: list[str], issued_at: int
 def sign_access_token(payload: dict) -> str:
     key = active_signing_key()
     return jwt.encode(
-        payload, key.private_key_pem, algorithm="RS256", headers={"kid": key.kid, "typ": ACCESS_TOKEN_TYPE}
+        payload, _private_key(key.private_key_pem), algorithm="RS256", headers={"kid": key.kid, "typ": ACCESS_TOKEN_TYPE}
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _private_key(pem: str):
+    """Loading (and validating) an RSA key costs ~50 ms, 100x the signature: keep the few keys a process uses."""
+    return load_pem_private_key(pem.encode("ascii"), password=None)
 
 
 def generate_access_token(request, refresh_token: bool = False) -> str:
