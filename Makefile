@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rolegate
 
-.PHONY: demo test install
+.PHONY: demo test install bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,3 +23,8 @@ demo: install
 
 test: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (not tests): seeds BENCH_DATABASE_URL at scale, prints figures and ratios; see docs/PERFORMANCE.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rolegate_bench
+bench: install
+	$(BIN)/python -m bench.run --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
