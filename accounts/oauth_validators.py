@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
-from roles.claims import effective_claims
+from accounts.tokens import request_claims
 
 
 class RolegateOAuth2Validator(OAuth2Validator):
@@ -38,7 +38,7 @@ class RolegateOAuth2Validator(OAuth2Validator):
     def get_additional_claims(self, request) -> dict:
         """ID token and userinfo claims (the access token carries its own, see accounts.tokens)."""
         user = request.user
-        claims = effective_claims(user=user, application=request.client)
+        claims = request_claims(request)
         return {
             "preferred_username": user.get_username(),
             "name": user.display_name,

@@ -11,13 +11,17 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.conf import settings
 
 from accounts.signing_keys import active_signing_key
-from roles.claims import effective_claims
+from roles.claims import AccessClaims, effective_claims
 
 ACCESS_TOKEN_TYPE = "at+jwt"
 
 
-def access_token_payload(*, user, application, scopes: list[str], issued_at: int) -> dict:
-    """The claims of an access token for `user` through `application`, computed now."""
+def access_token_payload(
+    *, user, application, scopes: list[str], issued_at: int, claims: AccessClaims | None = None
+) -> dict:
+    """The claims of an access token for `user` through `application` (access `claims` computed now if not given)."""
+    if claims is None:
+        claims = effective_claims(user=user, application=application)
     return {
         "iss": settings.PORTAL_BASE_URL,
         "sub": str(user.pk),
@@ -31,7 +35,7 @@ def access_token_payload(*, user, application, scopes: list[str], issued_at: int
         "preferred_username": user.get_username(),
         "name": user.display_name,
         "email": user.email,
-        **effective_claims(user=user, application=application).as_token_claims(),
+        **claims.as_token_claims(),
     }
 
 
@@ -54,6 +58,21 @@ def generate_access_token(request, refresh_token: bool = False) -> str:
     with the validated request (user, client and granted scopes already set).
     """
     payload = access_token_payload(
-        user=request.user, application=request.client, scopes=list(request.scopes), issued_at=int(time.time())
+        user=request.user,
+        application=request.client,
+        scopes=list(request.scopes),
+        issued_at=int(time.time()),
+        claims=request_claims(request),
     )
     return sign_access_token(payload)
+
+
+def request_claims(request) -> AccessClaims:
+    """
+    The effective claims of an oauthlib token request's user, computed once per request: the
+    access token and the ID token of one grant both carry them (three queries each time).
+    """
+    claims = getattr(request, "rolegate_claims", None)
+    if claims is None:
+        claims = request.rolegate_claims = effective_claims(user=request.user, application=request.client)
+    return claims
