@@ -15,6 +15,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_grant_model
 
 from accounts.tokens import access_token_payload, sign_access_token
+from bench import cpu
 from bench.prepare import CLIENT_ID, CLIENT_SECRET, READER, READER_PASSWORD, REDIRECT_URI, SCOPES, bench_role, bench_user
 
 TOKEN_URL = "/o/token/"
@@ -29,17 +30,28 @@ TOKEN_SIZE_LIMIT = 4096
 class Rate:
     count: int
     seconds: float
+    cpu_seconds: float  # this process and its PostgreSQL backend
 
     @property
     def per_second(self) -> float:
+        """Wall-clock rate of one thread: at most one core, slowed by whatever else runs."""
         return self.count / self.seconds if self.seconds else 0.0
+
+    @property
+    def per_cpu_second(self) -> float:
+        """What one fully available core would do (application and database CPU together)."""
+        return self.count / self.cpu_seconds if self.cpu_seconds else 0.0
 
 
 def _timed(count: int, step: Callable[[int], None]) -> Rate:
+    backend = cpu.database_backends(own=True)
+    backend_before, process_before = cpu.cpu_seconds(backend), time.process_time()
     started = time.perf_counter()
     for index in range(count):
         step(index)
-    return Rate(count, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    spent = time.process_time() - process_before + cpu.spent(backend_before, cpu.cpu_seconds(backend))
+    return Rate(count, elapsed, spent)
 
 
 def _token_request(client: Client, form: dict) -> dict:
