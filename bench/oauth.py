@@ -116,19 +116,44 @@ def client_secret_check_rate(*, application, count: int) -> Rate:
     return _timed(count, check)
 
 
-def token_sizes(*, application, sizes: tuple[int, ...] = (1, 10, 100)) -> dict[int, int]:
-    """Bytes of the access token of a user whose roles grant `n` permissions and `n` data-scope values."""
-    result = {}
+def _permissions(n: int) -> list[str]:
+    return [f"resource{index:03d}.read" for index in range(n)]
+
+
+def _scope_values(n: int) -> list[str]:
+    return [f"CC-{10000 + index}" for index in range(n)]
+
+
+def token_sizes(*, application, sizes: tuple[int, ...] = (1, 10, 100)) -> dict:
+    """
+    Bytes of the access token of a user whose role grants `n` permissions (``resource000.read``…)
+    and `n` data-scope values (``cost_center: CC-10000``…), minted as the token endpoint does;
+    plus the largest `n` under the 4 KB limit, and `n` split half permissions, half values.
+    """
+    result: dict = {"each": {}}
+    payload = {}
     for n in sizes:
-        role = bench_role(
-            slug=f"bench-size-{n}",
-            permissions=[f"resource{index:03d}.read" for index in range(n)],
-            data_scopes={"cost_center": [f"CC-{10000 + index}" for index in range(n)]},
-        )
+        role = bench_role(slug=f"bench-size-{n}", permissions=_permissions(n),
+                          data_scopes={"cost_center": _scope_values(n)})
         user = bench_user(f"bench-size-{n}", roles=[role])
         payload = access_token_payload(user=user, application=application, scopes=SCOPES, issued_at=int(time.time()))
-        result[n] = len(sign_access_token(payload).encode("ascii"))
+        result["each"][str(n)] = _size(payload)
+    result["half_each"] = {
+        str(n): _size(payload, permissions=n // 2 or 1, values=n - n // 2) for n in sizes
+    }
+    low, high = 0, 2_000  # the largest n (each) whose token fits: a binary search on the same payload
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if _size(payload, permissions=middle, values=middle) < TOKEN_SIZE_LIMIT else (low, middle - 1)
+    result["largest_each_under_limit"] = low
     return result
+
+
+def _size(payload: dict, *, permissions: int | None = None, values: int | None = None) -> int:
+    if permissions is not None:
+        payload = {**payload, "permissions": _permissions(permissions),
+                   "data_scopes": {"cost_center": _scope_values(values)}}
+    return len(sign_access_token(payload).encode("ascii"))
 
 
 def configured_hasher() -> str:

@@ -30,17 +30,21 @@ def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_pat
     report = json.loads(report_file.read_text())
     assert report["setup"]["orders"] == 300
     for mode in "abc":
-        figures = report["api"][mode]
-        assert figures["requests_per_second"] > 0
+        figures = report["api"][mode]["median"]
+        assert figures["requests_per_second"] > 0 and figures["requests_per_cpu_second"] > 0
         assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
-    assert set(report["ratios"]) >= {"b/a throughput", "b/a p50", "b/c throughput", "b/c p50"}
+    for summary in ("best", "median"):
+        assert set(report["ratios"][summary]) >= {"b/a throughput", "b/a p50", "b/c throughput", "b/c p50"}
     assert len(report["memory"]["peak_rss_mb_per_worker"]) == 2
     assert all(megabytes > 10 for megabytes in report["memory"]["peak_rss_mb_per_worker"])
     for grant in ("authorization_code", "refresh_token"):
         assert report["token_endpoint"][grant]["per_cpu_second"] > 0
     assert report["password_sign_in"]["per_cpu_second"] > 0
-    assert list(report["token_size_bytes"]) == ["1", "10", "100"]
-    assert report["token_size_bytes"]["1"] < report["token_size_bytes"]["10"] < report["token_size_bytes"]["100"]
-    for heading in ("req/s", "p95 ms", "ratios:", "token endpoint, per CPU-second", "password sign-ins", "access token size",
+    sizes = report["token_size_bytes"]
+    for reading in ("each", "half_each"):
+        assert list(sizes[reading]) == ["1", "10", "100"]
+        assert sizes[reading]["1"] < sizes[reading]["10"] < sizes[reading]["100"]
+    assert 10 < sizes["largest_each_under_limit"] < 1000
+    for heading in ("req/s", "p95 ms", "ratios:", "targets", "token endpoint, per CPU-second", "password sign-ins", "access token size",
                     "peak RSS per worker"):
         assert heading in finished.stdout
