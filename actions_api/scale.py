@@ -26,8 +26,6 @@ from roles.models import ALL_VALUES, ApiPermission, Role, RoleAssignment, RoleDa
 
 USER_PREFIX, ROLE_PREFIX = "scale-user-", "scale-role-"
 CUSTOMER_PREFIX, ORDER_PREFIX, DOCUMENT_PREFIX = "Scale customer ", "SCALE-", "Scale document "
-#: Every scale user signs in with this password (hashed once, with the configured hasher).
-SCALE_PASSWORD = "rolegate-scale"
 DEPARTMENTS = ["HR", "Finance", "Sales", "Engineering", "Legal", "Operations"]
 ORDERS_PER_CUSTOMER = 100
 ROLES_PER_USER = 2
@@ -105,7 +103,8 @@ def _seed_roles(count: int, progress: Progress) -> int:
 
 def _seed_users(count: int, progress: Progress) -> int:
     start = _highest_number(User, "username", USER_PREFIX)
-    password, now = make_password(SCALE_PASSWORD), timezone.now()
+    # Unusable passwords: scale data never adds a way to sign in, whatever database it lands in.
+    password, now = make_password(None), timezone.now()
 
     def rows(number: int) -> tuple:
         username = f"{USER_PREFIX}{number:0{_DIGITS}d}"

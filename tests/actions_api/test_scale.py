@@ -5,9 +5,10 @@ import re
 import pytest
 from django.contrib.auth import authenticate
 
+from accounts.models import User
 from actions_api.demo import DEMO_PASSWORD, seed_demo
 from actions_api.models import Customer, Document, Order
-from actions_api.scale import ROLE_PREFIX, SCALE_PASSWORD, USER_PREFIX, ScaleSize, scale_seed
+from actions_api.scale import ROLE_PREFIX, USER_PREFIX, ScaleSize, scale_seed
 from roles.claims import AccessClaims, effective_claims
 from roles.models import Role, RoleAssignment
 
@@ -49,7 +50,7 @@ def test_seed_scale_run_twice_adds_nothing_and_a_bigger_run_only_tops_up():
     assert Order.objects.values("reference").distinct().count() == 750
 
 
-def test_seed_scale_keeps_the_demo_users_and_their_roles_working():
+def test_seed_scale_keeps_the_demo_users_and_their_roles_working_and_adds_no_way_to_sign_in():
     seed_demo()
     alice_before = effective_claims(user=authenticate(username="alice", password=DEMO_PASSWORD))
 
@@ -59,12 +60,12 @@ def test_seed_scale_keeps_the_demo_users_and_their_roles_working():
     alice = authenticate(username="alice", password=DEMO_PASSWORD)
     assert alice is not None
     assert effective_claims(user=alice) == alice_before
-    assert authenticate(username=f"{USER_PREFIX}00000001", password=SCALE_PASSWORD) is not None
+    scale_user = User.objects.get(username=f"{USER_PREFIX}00000001")
+    assert not scale_user.has_usable_password()
 
 
 def test_scale_users_get_claims_from_their_scale_roles():
     scale_seed(size=SMALL)
-    from accounts.models import User
 
     claims = effective_claims(user=User.objects.get(username=f"{USER_PREFIX}00000007"))
 

@@ -3,13 +3,13 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from actions_api.scale import SCALE_PASSWORD, ScaleSize, scale_seed
+from actions_api.scale import ScaleSize, scale_seed
 
 
 class Command(BaseCommand):
     help = (
         "Seeds benchmark data at scale (users, roles, orders, documents) next to the demo data. "
-        "Idempotent: a re-run adds only what is missing."
+        "Idempotent: a re-run adds only what is missing. Scale users cannot sign in (unusable passwords)."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +30,6 @@ class Command(BaseCommand):
         )
         summary = ", ".join(f"{count:,} {kind}" for kind, count in added.items())
         self.stdout.write(self.style.SUCCESS(f"Scale data ready in {time.monotonic() - started:.1f} s; added {summary}."))
-        self.stdout.write(f"Scale users sign in as scale-user-00000001 … with password {SCALE_PASSWORD!r}.")
 
     def _progress(self, step: str, done: int, total: int) -> None:
         width = 30
