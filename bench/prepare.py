@@ -12,6 +12,9 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model, set_token_value
 
 from accounts.tokens import access_token_payload, sign_access_token
+from actions_api.demo import ADMIN_USERNAME
+from actions_api.demo import USERS as DEMO_USERS
+from actions_api.scale import USER_PREFIX
 from bench.authentication import READER_CLAIMS
 from roles.claims import effective_claims
 from roles.models import ApiPermission, Role, RoleAssignment, RoleDataScope
@@ -72,6 +75,25 @@ def bench_client():
     application.algorithm = Application.RS256_ALGORITHM
     application.save()
     return application
+
+
+def ensure_benchmark_database() -> None:
+    """
+    Refuses a database holding anyone but demo, scale and benchmark users: the benchmark creates
+    a reader with a known password and a client with a known secret, which must never reach a
+    real deployment.
+    """
+    known = {ADMIN_USERNAME, *DEMO_USERS}
+    strangers = (
+        get_user_model().objects.exclude(username__in=known)
+        .exclude(username__startswith=USER_PREFIX).exclude(username__startswith="bench-")
+    )
+    if strangers.exists():
+        raise SystemExit(
+            "This database has real users: the benchmark would add a known password and client secret to it. "
+            "Run it on a database of its own: createdb -h 127.0.0.1 -U postgres rolegate_bench, then "
+            "make bench (or pass --database-url postgres://…/rolegate_bench)."
+        )
 
 
 def prepare_credentials() -> Credentials:

@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> dict:
     generator = load.generator(args.load_generator)
     say(f"Database {connection.settings_dict['NAME']}: migrating and seeding (idempotent)…")
     call_command("migrate", verbosity=0)
+    prepare.ensure_benchmark_database()
     size = ScaleSize(users=args.users, roles=args.roles, orders=args.orders, documents=args.documents)
     scale_seed(size=size, progress=_progress)
     credentials = prepare.prepare_credentials()
