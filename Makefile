@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rolegate
 
-.PHONY: demo test install bench
+.PHONY: demo test install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,5 +26,6 @@ test: install
 
 # Benchmarks (not tests): seeds BENCH_DATABASE_URL at scale, prints figures and ratios; see docs/PERFORMANCE.md.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rolegate_bench
+.PHONY: bench
 bench: install
 	$(BIN)/python -m bench.run --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
