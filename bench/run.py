@@ -44,6 +44,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=4,
                         help="concurrent connections of the load generator (default: 2 per worker)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--isolated-requests", type=int, default=400,
+                        help="requests per batch when timing each mode's CPU in process")
     parser.add_argument("--grants", type=int, default=50, help="code exchanges and refresh grants to time")
     parser.add_argument("--sign-ins", type=int, default=10, help="password sign-ins to time")
     parser.add_argument("--load-generator", choices=["auto", "wrk", "python"], default="auto")
@@ -54,6 +56,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         for name, value in SMOKE.items():
             setattr(args, name, value)
         args.seconds, args.warmup, args.rounds, args.grants, args.sign_ins = 1, 0.2, 1, 3, 1
+        args.isolated_requests = 10
     return args
 
 
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from bench import cpu, load, oauth, prepare
+    from bench import cpu, isolated, load, oauth, prepare
     from actions_api.models import Order
     from actions_api.scale import ScaleSize, scale_seed
 
@@ -88,12 +91,12 @@ def main(argv: list[str] | None = None) -> dict:
         "setup": {"orders": orders, "workers": args.workers, "connections": args.connections,
                   "seconds": args.seconds, "rounds": args.rounds, "load_generator": generator},
     }
+    headers = {
+        "a": {},
+        "b": {"Authorization": f"Bearer {credentials.jwt}"},
+        "c": {"Authorization": f"Bearer {credentials.opaque}"},
+    }
     with Gunicorn(workers=args.workers) as server:
-        headers = {
-            "a": {},
-            "b": {"Authorization": f"Bearer {credentials.jwt}"},
-            "c": {"Authorization": f"Bearer {credentials.opaque}"},
-        }
         for mode, (_, path) in MODES.items():
             _check_mode(server.url + path, headers[mode], orders)
         rounds: dict[str, list] = {mode: [] for mode in MODES}
@@ -126,6 +129,11 @@ def main(argv: list[str] | None = None) -> dict:
         }
         report["memory"] = {"peak_rss_mb_per_worker": server.peak_rss_mb()}
 
+    say("CPU per request of each mode, in process…")
+    report["isolated_cpu_ms_per_request"] = {
+        mode: isolated.request_cpu_ms(path, headers[mode], requests=args.isolated_requests)
+        for mode, (_, path) in MODES.items()
+    }
     say("Token endpoint, sign-ins and token sizes (one thread: per CPU core)…")
     rates = oauth.token_endpoint_rates(user=credentials.user, application=credentials.application, count=args.grants)
     report["token_endpoint"] = {grant: _rate(rate) for grant, rate in rates.items()}
@@ -269,6 +277,12 @@ def print_report(report: dict) -> None:
           f"{_mark(1 / ratios['b/a per CPU-second'] <= TARGET_RATIO_TO_FLOOR)}; "
           f"b faster than c {_mark(ratios['b/c throughput'] > 1)}; "
           f"p95 of b {b['p95_ms']:.1f} ms (< {TARGET_P95_MS:g}) {_mark(b['p95_ms'] < TARGET_P95_MS)}")
+    isolated_cpu = report["isolated_cpu_ms_per_request"]
+    print("CPU per request in process (no network, no load generator; best of 5 batches): "
+          + ", ".join(f"({mode}) {ms:.2f} ms" for mode, ms in isolated_cpu.items())
+          + f"; b/a {isolated_cpu['b'] / isolated_cpu['a']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
+          f"{_mark(isolated_cpu['b'] / isolated_cpu['a'] <= TARGET_RATIO_TO_FLOOR)}, "
+          f"b/c {isolated_cpu['b'] / isolated_cpu['c']:.2f}")
     print("memory: peak RSS per worker " + ", ".join(f"{mb:.1f} MB" for mb in report["memory"]["peak_rss_mb_per_worker"]))
 
     from bench.oauth import KEYCLOAK_PASSWORD_LOGINS_PER_CPU, KEYCLOAK_REFRESH_PER_CPU, TOKEN_SIZE_LIMIT

@@ -40,6 +40,7 @@ def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_pat
         assert 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"]
     for summary in ("best", "median"):
         assert set(report["ratios"][summary]) >= {"b/a throughput", "b/a p50", "b/c throughput", "b/c p50"}
+    assert all(report["isolated_cpu_ms_per_request"][mode] > 0 for mode in "abc")
     assert len(report["memory"]["peak_rss_mb_per_worker"]) == 2
     assert all(megabytes > 10 for megabytes in report["memory"]["peak_rss_mb_per_worker"])
     for grant in ("authorization_code", "refresh_token"):
@@ -51,7 +52,7 @@ def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_pat
         assert sizes[reading]["1"] < sizes[reading]["10"] < sizes[reading]["100"]
     assert 10 < sizes["largest_each_under_limit"] < 1000
     for heading in ("req/s", "p95 ms", "ratios:", "targets", "token endpoint, per CPU-second", "password sign-ins", "access token size",
-                    "peak RSS per worker"):
+                    "peak RSS per worker", "CPU per request in process"):
         assert heading in finished.stdout
 
 
