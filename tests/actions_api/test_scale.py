@@ -98,3 +98,16 @@ def test_every_scoped_list_page_is_read_from_an_index_in_order_not_scanned_and_s
     assert f"Seq Scan on {table}" not in plan, plan
     assert "Sort" not in plan, plan
     assert re.search(rf"Index (Only )?Scan (Backward )?using \w+ on {table}\b", plan), plan
+
+
+@pytest.mark.parametrize("model", [Order, Document, Customer], ids=["orders", "documents", "customers"])
+@pytest.mark.parametrize("claims", [REGION, EVERYTHING], ids=["one-value", "every-value"])
+def test_every_scoped_detail_lookup_reads_the_primary_key_index(model, claims):
+    scale_seed(size=PLAN_SIZE)
+    row = model.objects.visible_to(claims).order_by("pk").last()
+
+    plan = model.objects.visible_to(claims).filter(pk=row.pk).explain()
+
+    table = model._meta.db_table
+    assert f"Seq Scan on {table}" not in plan, plan
+    assert re.search(rf"Index (Only )?Scan using {table}_pkey on {table}\b", plan), plan
