@@ -29,3 +29,9 @@ test: install
 # Regenerates docs/screenshots/ (phone and desktop) with the browser tests.
 screenshots: install
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser -k screenshots
+
+# Benchmarks (not tests): seeds BENCH_DATABASE_URL at scale, prints figures and ratios; see docs/PERFORMANCE.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rolegate_bench
+.PHONY: bench
+bench: install
+	$(BIN)/python -m bench.run --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)

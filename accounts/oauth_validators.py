@@ -10,7 +10,7 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from accounts import services
 from accounts.resources import UnknownResource, token_audience
-from roles.claims import effective_claims
+from accounts.tokens import request_claims
 
 Grant = get_grant_model()
 RefreshToken = get_refresh_token_model()
@@ -106,7 +106,7 @@ class RolegateOAuth2Validator(OAuth2Validator):
     def get_additional_claims(self, request) -> dict:
         """ID token and userinfo claims (the access token carries its own, see accounts.tokens)."""
         user = request.user
-        claims = effective_claims(user=user, application=request.client)
+        claims = request_claims(request)
         return {
             "preferred_username": user.get_username(),
             "name": user.display_name,

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 
 import jwt
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.conf import settings
 
 from accounts.signing_keys import active_signing_key
-from roles.claims import effective_claims
+from roles.claims import AccessClaims, effective_claims
 
 ACCESS_TOKEN_TYPE = "at+jwt"
 
 
 def access_token_payload(
-    *, user, application, scopes: list[str], issued_at: int, audience: str | None = None
+    *,
+    user,
+    application,
+    scopes: list[str],
+    issued_at: int,
+    audience: str | None = None,
+    claims: AccessClaims | None = None,
 ) -> dict:
-    """The claims of an access token for `user` through `application`, computed now."""
+    """
+    The claims of an access token for `user` through `application`: for `audience` (the API's
+    by default) and carrying access `claims` (computed now if not given).
+    """
+    if claims is None:
+        claims = effective_claims(user=user, application=application)
     return {
         "iss": settings.PORTAL_BASE_URL,
         "sub": str(user.pk),
@@ -32,15 +45,21 @@ def access_token_payload(
         "preferred_username": user.get_username(),
         "name": user.display_name,
         "email": user.email,
-        **effective_claims(user=user, application=application).as_token_claims(),
+        **claims.as_token_claims(),
     }
 
 
 def sign_access_token(payload: dict) -> str:
     key = active_signing_key()
     return jwt.encode(
-        payload, key.private_key_pem, algorithm="RS256", headers={"kid": key.kid, "typ": ACCESS_TOKEN_TYPE}
+        payload, _private_key(key.private_key_pem), algorithm="RS256", headers={"kid": key.kid, "typ": ACCESS_TOKEN_TYPE}
     )
+
+
+@functools.lru_cache(maxsize=8)
+def _private_key(pem: str):
+    """Loading (and validating) an RSA key costs ~50 ms, 100x the signature: keep the few keys a process uses."""
+    return load_pem_private_key(pem.encode("ascii"), password=None)
 
 
 def generate_access_token(request, refresh_token: bool = False) -> str:
@@ -54,5 +73,17 @@ def generate_access_token(request, refresh_token: bool = False) -> str:
         scopes=list(request.scopes),
         issued_at=int(time.time()),
         audience=getattr(request, "token_audience", None),
+        claims=request_claims(request),
     )
     return sign_access_token(payload)
+
+
+def request_claims(request) -> AccessClaims:
+    """
+    The effective claims of an oauthlib token request's user, computed once per request: the
+    access token and the ID token of one grant both carry them (three queries each time).
+    """
+    claims = getattr(request, "rolegate_claims", None)
+    if claims is None:
+        claims = request.rolegate_claims = effective_claims(user=request.user, application=request.client)
+    return claims

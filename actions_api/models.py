@@ -28,6 +28,7 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["region", "name"], name="customer_region_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -54,7 +55,12 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-placed_at", "-id"]
-        indexes = [models.Index(fields=["region", "-placed_at", "-id"], name="order_region_recent")]
+        # One index per shape of scoped list, so a page is read in order instead of sorted:
+        # a region scope, and `*` (no filter at all).
+        indexes = [
+            models.Index(fields=["region", "-placed_at", "-id"], name="order_region_recent"),
+            models.Index(fields=["-placed_at", "-id"], name="order_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -71,6 +77,7 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["title"]
+        indexes = [models.Index(fields=["department", "title"], name="document_department_title")]
 
     def __str__(self) -> str:
         return self.title

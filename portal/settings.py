@@ -125,6 +125,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
+    # OAuth client secrets are long random strings: a cheap hash suffices (see accounts.hashers).
+    "accounts.hashers.ClientSecretHasher",
 ]
 # django-axes checks the lockout before the password: it must come first.
 AUTHENTICATION_BACKENDS = [
@@ -148,6 +150,8 @@ OAUTH2_PROVIDER = {
     # always reads the key that currently signs (generated on first use).
     "OIDC_RSA_PRIVATE_KEY": active_private_key_pem,
     "OAUTH2_VALIDATOR_CLASS": "accounts.oauth_validators.RolegateOAuth2Validator",
+    # Client secrets are random, so their hash needs no stretching: see accounts.hashers.
+    "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client_secret",
     "ACCESS_TOKEN_GENERATOR": "accounts.tokens.generate_access_token",
     # Without this oauthlib reuses the access-token generator: refresh tokens would be JWTs.
     "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
@@ -232,6 +236,10 @@ ACCESS_TOKEN_MAX_BYTES = env.int("ACCESS_TOKEN_MAX_BYTES", default=8192)
 ACCESS_TOKEN_LEEWAY_SECONDS = env.int("ACCESS_TOKEN_LEEWAY_SECONDS", default=30)
 # How long a process trusts its in-memory copy of the public signing keys.
 SIGNING_KEYS_CACHE_SECONDS = env.int("SIGNING_KEYS_CACHE_SECONDS", default=60)
+# A list's total ("count") is exact below this many rows; above, it is cached (counting a
+# million rows costs more than the whole rest of a request) for this many seconds.
+LIST_COUNT_CACHE_MIN_ROWS = env.int("LIST_COUNT_CACHE_MIN_ROWS", default=10_000)
+LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=60)
 
 # ---------------------------------------------------------------- static files, i18n
 STATIC_URL = "static/"

@@ -1,0 +1,161 @@
+"""The token endpoint, password sign-ins and access-token size, measured in this process on one core."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.test import Client, RequestFactory
+from django.utils import timezone
+from oauth2_provider.models import get_grant_model
+
+from accounts.tokens import access_token_payload, sign_access_token
+from bench import cpu
+from bench.prepare import CLIENT_ID, CLIENT_SECRET, READER, READER_PASSWORD, REDIRECT_URI, SCOPES, bench_role, bench_user
+
+TOKEN_URL = "/o/token/"
+#: Keycloak's published sizing: per vCPU, about 120 refresh grants/s and 15 password logins/s.
+KEYCLOAK_REFRESH_PER_CPU = 120
+KEYCLOAK_PASSWORD_LOGINS_PER_CPU = 15
+#: ChatGPT and common proxies cap request headers at a few KB.
+TOKEN_SIZE_LIMIT = 4096
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: float
+    cpu_seconds: float  # this process and its PostgreSQL backend
+
+    @property
+    def per_second(self) -> float:
+        """Wall-clock rate of one thread: at most one core, slowed by whatever else runs."""
+        return self.count / self.seconds if self.seconds else 0.0
+
+    @property
+    def per_cpu_second(self) -> float:
+        """What one fully available core would do (application and database CPU together)."""
+        return self.count / self.cpu_seconds if self.cpu_seconds else 0.0
+
+
+def _timed(count: int, step: Callable[[int], None]) -> Rate:
+    backend = cpu.database_backends(own=True)
+    backend_before, process_before = cpu.cpu_seconds(backend), time.process_time()
+    started = time.perf_counter()
+    for index in range(count):
+        step(index)
+    elapsed = time.perf_counter() - started
+    spent = time.process_time() - process_before + cpu.spent(backend_before, cpu.cpu_seconds(backend))
+    return Rate(count, elapsed, spent)
+
+
+def _token_request(client: Client, form: dict) -> dict:
+    response = client.post(TOKEN_URL, {**form, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
+    if response.status_code != 200:
+        raise RuntimeError(f"The token endpoint answered {response.status_code}: {response.content[:300]!r}")
+    return response.json()
+
+
+def token_endpoint_rates(*, user, application, count: int) -> dict[str, Rate]:
+    """
+    `count` authorization-code exchanges, then `count` refresh grants (each with the token the
+    previous one rotated in), one after another on one thread: a rate per CPU core.
+    """
+    Grant = get_grant_model()
+    expires = timezone.now() + dt.timedelta(minutes=30)
+    codes = [secrets.token_urlsafe(30) for _ in range(count)]
+    Grant.objects.bulk_create(
+        Grant(user=user, application=application, code=code, expires=expires, redirect_uri=REDIRECT_URI,
+              scope=" ".join(SCOPES))
+        for code in codes
+    )
+    client = Client(HTTP_HOST="127.0.0.1")  # a host the production ALLOWED_HOSTS accepts
+    refresh_tokens: list[str] = []
+
+    def exchange(index: int) -> None:
+        tokens = _token_request(
+            client, {"grant_type": "authorization_code", "code": codes[index], "redirect_uri": REDIRECT_URI}
+        )
+        refresh_tokens.append(tokens["refresh_token"])
+
+    rates = {"authorization_code": _timed(count, exchange)}
+    current = {"token": refresh_tokens[0]}
+
+    def refresh(index: int) -> None:
+        current["token"] = _token_request(
+            client, {"grant_type": "refresh_token", "refresh_token": current["token"]}
+        )["refresh_token"]
+
+    rates["refresh_token"] = _timed(count, refresh)
+    return rates
+
+
+def password_sign_in_rate(*, count: int) -> Rate:
+    """Sign-ins with the configured (production) hasher and the lockout check in front; each must succeed."""
+    sign_in_request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="127.0.0.1")
+
+    def sign_in(index: int) -> None:
+        if authenticate(sign_in_request, username=READER, password=READER_PASSWORD) is None:
+            raise RuntimeError("The benchmark reader could not sign in.")
+
+    return _timed(count, sign_in)
+
+
+def client_secret_check_rate(*, application, count: int) -> Rate:
+    """How fast a client secret is checked: every token request pays this once."""
+    from django.contrib.auth.hashers import check_password
+
+    def check(index: int) -> None:
+        if not check_password(CLIENT_SECRET, application.client_secret):
+            raise RuntimeError("The benchmark client's secret does not verify.")
+
+    return _timed(count, check)
+
+
+def _permissions(n: int) -> list[str]:
+    return [f"resource{index:03d}.read" for index in range(n)]
+
+
+def _scope_values(n: int) -> list[str]:
+    return [f"CC-{10000 + index}" for index in range(n)]
+
+
+def token_sizes(*, application, sizes: tuple[int, ...] = (1, 10, 100)) -> dict:
+    """
+    Bytes of the access token of a user whose role grants `n` permissions (``resource000.read``…)
+    and `n` data-scope values (``cost_center: CC-10000``…), minted as the token endpoint does;
+    plus the largest `n` under the 4 KB limit, and `n` split half permissions, half values.
+    """
+    result: dict = {"each": {}}
+    payload = {}
+    for n in sizes:
+        role = bench_role(slug=f"bench-size-{n}", permissions=_permissions(n),
+                          data_scopes={"cost_center": _scope_values(n)})
+        user = bench_user(f"bench-size-{n}", roles=[role])
+        payload = access_token_payload(user=user, application=application, scopes=SCOPES, issued_at=int(time.time()))
+        result["each"][str(n)] = _size(payload)
+    result["half_each"] = {
+        str(n): _size(payload, permissions=n // 2 or 1, values=n - n // 2) for n in sizes
+    }
+    low, high = 0, 2_000  # the largest n (each) whose token fits: a binary search on the same payload
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if _size(payload, permissions=middle, values=middle) < TOKEN_SIZE_LIMIT else (low, middle - 1)
+    result["largest_each_under_limit"] = low
+    return result
+
+
+def _size(payload: dict, *, permissions: int | None = None, values: int | None = None) -> int:
+    if permissions is not None:
+        payload = {**payload, "permissions": _permissions(permissions),
+                   "data_scopes": {"cost_center": _scope_values(values)}}
+    return len(sign_access_token(payload).encode("ascii"))
+
+
+def configured_hasher() -> str:
+    return settings.PASSWORD_HASHERS[0].rsplit(".", 1)[-1]

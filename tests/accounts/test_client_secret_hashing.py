@@ -1,0 +1,20 @@
+"""Client secrets are stored hashed with the client-secret hasher."""
+
+import pytest
+from django.contrib.auth.hashers import check_password, identify_hasher
+
+from accounts.hashers import ClientSecretHasher
+from tests.factories import ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_connection_secret_is_stored_with_the_client_secret_hasher_not_in_clear():
+    application = ApplicationFactory(client_secret="a-long-random-client-secret")
+
+    application.refresh_from_db()
+    assert application.client_secret != "a-long-random-client-secret"
+    assert identify_hasher(application.client_secret).algorithm == ClientSecretHasher.algorithm
+    assert check_password("a-long-random-client-secret", application.client_secret)
+    assert not check_password("another-secret", application.client_secret)
+
