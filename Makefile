@@ -22,7 +22,12 @@ demo: install
 	# The ASGI app: Django plus the MCP endpoint at /mcp (runserver would serve everything but /mcp).
 	DEBUG=true $(BIN)/uvicorn portal.asgi:application --host 127.0.0.1 --port 8000
 
-test: install
+# The browser tests drive Debian's chromium, never a browser that Playwright downloads.
+/usr/bin/chromium:
+	@echo "Installing Debian's chromium for the browser tests (needs root)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+test: install /usr/bin/chromium
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 .PHONY: screenshots

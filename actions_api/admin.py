@@ -3,10 +3,11 @@ from django.db.models import OuterRef, Subquery
 from oauth2_provider.models import get_application_model
 
 from actions_api.models import ActionCall
+from roles.admin import ReadOnlyAdmin
 
 
 @admin.register(ActionCall)
-class ActionCallAdmin(admin.ModelAdmin):
+class ActionCallAdmin(ReadOnlyAdmin):
     """Read-only: what reached the API, for whom, through which connection, and why it was refused."""
 
     list_display = ["at", "username", "connection", "method", "endpoint", "status", "rows", "reason"]
@@ -24,12 +25,3 @@ class ActionCallAdmin(admin.ModelAdmin):
     @admin.display(description="connection", ordering="connection_name")
     def connection(self, call: ActionCall) -> str:
         return call.connection_name or call.client_id or "—"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -520,4 +520,17 @@ class UserAccessAdminMixin:
         return TemplateResponse(request, "admin/roles/bulk_role_form.html", context)
 
 
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that only the system writes (audit events, API calls): browse, never edit."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 from roles.audit import admin as audit_admin  # noqa: E402,F401  (registers the audit log's admin)

@@ -10,7 +10,6 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import requests
 
 from tests.chatgpt import ChatGPT

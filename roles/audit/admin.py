@@ -10,7 +10,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from roles.audit.models import AuditEvent
-from roles.admin import SlugInputFilter
+from roles.admin import ReadOnlyAdmin, SlugInputFilter
 
 
 class ActorFilter(SlugInputFilter):
@@ -51,7 +51,7 @@ CSV_COLUMNS = ["occurred_at", "actor_label", "action", "target_type", "target_id
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "actor_label", "action", "target_type", "target_label", "change_summary"]
     list_filter = ["action", TargetTypeFilter, ("occurred_at", admin.DateFieldListFilter), ActorFilter, TargetFilter]
     search_fields = ["actor_label", "target_label", "target_id"]
@@ -62,15 +62,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     actions = ["export_csv"]
     show_full_result_count = False
     list_per_page = 100
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="changes")
     def change_summary(self, event: AuditEvent) -> str:

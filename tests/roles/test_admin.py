@@ -7,7 +7,6 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from accounts.models import User
 from roles.audit.models import AuditEvent
 from roles.claims import effective_claims
 from roles.models import AccessRevocation, Role, RoleAssignment, RoleInclusion
@@ -16,17 +15,6 @@ from tests.admin_forms import admin_form
 from tests.factories import ApplicationFactory, RoleFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_user(db):
-    return User.objects.create_superuser("root", "root@example.test", "root-password")
-
-
-@pytest.fixture
-def admin(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def test_the_admin_refuses_an_inclusion_that_closes_a_cycle_with_a_clear_error(admin):

@@ -8,23 +8,11 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from accounts.models import User
 from roles.audit.models import AuditEvent
 from roles.models import Role
 from tests.admin_forms import admin_form
 from tests.chatgpt import ChatGPT
 from tests.factories import ApplicationFactory, RoleFactory, TeamFactory, UserFactory
-
-
-@pytest.fixture
-def admin_user(db):
-    return User.objects.create_superuser("root", "root@example.test", "root-password")
-
-
-@pytest.fixture
-def admin(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def everything_logged() -> str:
