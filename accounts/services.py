@@ -16,6 +16,7 @@ from oauth2_provider.models import get_application_model, get_refresh_token_mode
 from accounts.models import AuthorizationCodeRedemption, SigningKey, code_checksum
 from accounts.redirects import ChatGPTCallbacks
 from accounts.signing_keys import JWKS_MAX_AGE_SECONDS
+from roles.services import connection_access_revoke
 
 Application = get_application_model()
 RefreshToken = get_refresh_token_model()
@@ -100,12 +101,18 @@ def connected_apps(*, user):
 
 @transaction.atomic
 def app_access_revoke(*, user, client_id: str) -> int:
-    """Revokes every refresh token (and its access token) `user` granted to the app; returns how many."""
+    """
+    Ends what `user` granted the app: its refresh tokens are revoked and the API refuses the
+    access tokens it holds within seconds. Returns how many refresh tokens were live.
+    """
     tokens = RefreshToken.objects.filter(user=user, application__client_id=client_id, revoked__isnull=True)
     count = 0
     for token in tokens.select_for_update():
         token.revoke()
         count += 1
+    application = Application.objects.filter(client_id=client_id).first()
+    if application is not None:
+        connection_access_revoke(user=user, application=application, reason="revoked by the user (Connected apps)")
     return count
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -139,12 +138,8 @@ def connected_apps(request):
 @require_POST
 def revoke_app(request, client_id: str):
     if services.app_access_revoke(user=request.user, client_id=client_id):
-        # Access tokens are verified without a lookup, so one already issued lives out its
-        # (short) lifetime; the refresh token is gone, so access cannot be renewed.
-        minutes = max(1, settings.ACCESS_TOKEN_TTL_SECONDS // 60)
         messages.success(
             request,
-            f"Access revoked. The app must ask you to sign in again; the access it already holds "
-            f"ends within {minutes} minutes at most.",
+            "Access revoked. The app loses access within seconds and must ask you to sign in again.",
         )
     return redirect("connected-apps")

@@ -14,7 +14,7 @@ import time
 from django.conf import settings
 
 from actions_api.tokens import InvalidAccessToken, VerifiedToken
-from roles.revocations import recent_revocations
+from roles.revocations import recent_revocations, revocation_key
 
 
 class RevocationList:
@@ -23,12 +23,15 @@ class RevocationList:
         self._loaded_at = float("-inf")
         self._lock = threading.Lock()
 
-    def is_revoked(self, *, subject: str, issued_at: int | float) -> bool:
-        """True when the subject's access was revoked after this token was issued (same second included)."""
+    def is_revoked(self, *, subject: str, client_id: str, issued_at: int | float) -> bool:
+        """
+        True when the subject's access, everywhere or through this connection, was revoked after
+        this token was issued (same second included).
+        """
         if time.monotonic() - self._loaded_at > settings.ACCESS_REVOCATION_REFRESH_SECONDS:
             self.reload()
-        cutoff = self._cutoffs.get(subject)
-        return cutoff is not None and issued_at < cutoff
+        cutoffs = (self._cutoffs.get(key) for key in (revocation_key(subject), revocation_key(subject, client_id)))
+        return any(cutoff is not None and issued_at < cutoff for cutoff in cutoffs)
 
     def reload(self) -> None:
         with self._lock:
@@ -45,7 +48,5 @@ revocations = RevocationList()
 
 def ensure_not_revoked(token: VerifiedToken) -> None:
     """Raises the verifier's own error when `token` belongs to access revoked since it was issued."""
-    if revocations.is_revoked(subject=token.subject, issued_at=token.claims["iat"]):
-        raise InvalidAccessToken(
-            "The access token was revoked by an administrator. Sign in again to get a new one."
-        )
+    if revocations.is_revoked(subject=token.subject, client_id=token.client_id, issued_at=token.claims["iat"]):
+        raise InvalidAccessToken("The access token was revoked. Sign in again to get a new one.")

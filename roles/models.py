@@ -233,4 +233,25 @@ class AccessRevocation(models.Model):
         return f"{self.user} before {self.revoked_before:%Y-%m-%d %H:%M:%S}"
 
 
+class ConnectionAccessRevocation(models.Model):
+    """
+    Every access token of `user` issued to `application` before `revoked_before` is refused.
+
+    What a user's "Revoke access" on Connected apps, or a replayed authorization code, leaves
+    behind: the user's other connections keep working. Read by the API like AccessRevocation.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+")
+    revoked_before = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "application"], name="unique_connection_revocation")]
+        verbose_name = "connection access revocation"
+
+    def __str__(self) -> str:
+        return f"{self.user} through {self.application} before {self.revoked_before:%Y-%m-%d %H:%M:%S}"
+
+
 from roles.audit.models import AuditEvent  # noqa: E402,F401  (the audit log's model belongs to this app)

@@ -1,5 +1,6 @@
 """
-"Tokens of this user issued before T are refused": the revocation list the API consults.
+"Tokens of this user (through this connection) issued before T are refused": the revocation
+list the API consults.
 
 The database is the source of truth (:class:`roles.models.AccessRevocation`). A copy of the
 recent cut-offs is mirrored in the Django cache so that API processes refresh their in-process
@@ -16,9 +17,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from roles.models import AccessRevocation
+from roles.models import AccessRevocation, ConnectionAccessRevocation
 
-CACHE_KEY = "rolegate:access-revocations:v1"
+CACHE_KEY = "rolegate:access-revocations:v2"
 
 
 def _horizon() -> dt.datetime:
@@ -27,13 +28,21 @@ def _horizon() -> dt.datetime:
     )
 
 
+def revocation_key(subject: str, client_id: str | None = None) -> str:
+    """The list's key: the user (`sub`) for all their tokens, or `sub client_id` for one connection's."""
+    return subject if client_id is None else f"{subject} {client_id}"
+
+
 def load_recent_revocations() -> dict[str, float]:
-    """subject (user id as in `sub`) -> cut-off as a Unix time, from the database (one query)."""
+    """revocation_key -> cut-off as a Unix time, from the database (two queries)."""
+    horizon = _horizon()
+    users = AccessRevocation.objects.filter(revoked_before__gt=horizon).values_list("user_id", "revoked_before")
+    connections = ConnectionAccessRevocation.objects.filter(revoked_before__gt=horizon).values_list(
+        "user_id", "application__client_id", "revoked_before"
+    )
     return {
-        str(user_id): revoked_before.timestamp()
-        for user_id, revoked_before in AccessRevocation.objects.filter(revoked_before__gt=_horizon()).values_list(
-            "user_id", "revoked_before"
-        )
+        **{revocation_key(str(user_id)): before.timestamp() for user_id, before in users},
+        **{revocation_key(str(user_id), client_id): before.timestamp() for user_id, client_id, before in connections},
     }
 
 

@@ -20,7 +20,15 @@ from roles.audit.context import recorded_by_caller
 from roles.audit.models import AuditEvent
 from roles.audit.services import audit_event, audit_record_many
 from roles.graph import ensure_no_cycle
-from roles.models import AccessRevocation, Role, RoleAssignment, RoleInclusion, Team, TeamMembership
+from roles.models import (
+    AccessRevocation,
+    ConnectionAccessRevocation,
+    Role,
+    RoleAssignment,
+    RoleInclusion,
+    Team,
+    TeamMembership,
+)
 from roles.revocations import publish_revocations
 
 BATCH_SIZE = 2000
@@ -173,6 +181,28 @@ def user_access_revoke(*, users: QuerySet, reason: str) -> int:
     )
     publish_revocations()
     return len(people)
+
+
+def connection_access_revoke(*, user, application, reason: str) -> None:
+    """
+    Ends what `user` granted `application`: the API refuses every access token issued to it
+    until now, within seconds. (Its refresh tokens are the caller's to revoke: see
+    accounts.services.) The user's other connections are untouched.
+    """
+    now = timezone.now()
+    ConnectionAccessRevocation.objects.update_or_create(
+        user=user, application=application, defaults={"revoked_before": now, "reason": reason[:200]}
+    )
+    audit_record_many([
+        audit_event(
+            action=AuditEvent.Action.ACCESS_REVOKED,
+            target_type=get_user_model()._meta.label_lower,
+            target_id=str(user.pk),
+            target_label=user.get_username(),
+            details={"reason": reason, "connection": application.client_id, "revoked_before": now.isoformat()},
+        )
+    ])
+    publish_revocations()
 
 
 def _assignment_changes(assignment: RoleAssignment) -> dict:

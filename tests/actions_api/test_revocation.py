@@ -1,11 +1,14 @@
 """The API's revocation check: refused after a revocation, and no query on the normal path."""
 
+import time
+
 import pytest
 
 from accounts.models import User
+from accounts.services import app_access_revoke
 from actions_api.revocation import RevocationList, revocations
 from roles.services import user_access_revoke
-from tests.factories import RoleAssignmentFactory, UserFactory
+from tests.factories import ApplicationFactory, RoleAssignmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,5 +50,23 @@ def test_other_processes_read_the_revocations_from_the_cache_not_the_database(
     with django_assert_num_queries(0):
         another_process.reload()
 
-    assert another_process.is_revoked(subject=str(user.pk), issued_at=0)
-    assert not another_process.is_revoked(subject=str(user.pk), issued_at=2**40)
+    assert another_process.is_revoked(subject=str(user.pk), client_id="any-gpt", issued_at=0)
+    assert not another_process.is_revoked(subject=str(user.pk), client_id="any-gpt", issued_at=2**40)
+
+
+def test_revoking_one_connection_refuses_its_tokens_but_not_the_users_other_connections(
+    mint_token, bearer, django_capture_on_commit_callbacks
+):
+    user = UserFactory()
+    revoked_app, other_app = ApplicationFactory(), ApplicationFactory()
+    revoked_token, other_token = mint_token(user, application=revoked_app), mint_token(user, application=other_app)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        app_access_revoke(user=user, client_id=revoked_app.client_id)
+    revocations.clear()
+
+    refused = bearer(revoked_token).get("/api/v1/me")
+    assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+    assert bearer(other_token).get("/api/v1/me").status_code == 200
+    time.sleep(1.1)  # `iat` is whole seconds: a token minted in the revocation's second counts as before it
+    assert bearer(mint_token(user, application=revoked_app)).get("/api/v1/me").status_code == 200  # signs in again

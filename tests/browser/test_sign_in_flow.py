@@ -81,9 +81,11 @@ def test_an_admin_assigns_a_role_to_dave_in_the_admin_and_daves_next_token_carri
     assert chatgpt.call("/api/v1/orders").status_code == 200
 
 
-def test_the_connected_apps_revoke_button_ends_the_apps_access(page, live_demo):
+def test_the_connected_apps_revoke_button_ends_the_apps_access(page, live_demo, settings):
+    settings.ACCESS_REVOCATION_REFRESH_SECONDS = 0  # the API's revocation list: no wait in the test
     chatgpt = ChatGPT(live_demo.url)
     chatgpt.sign_in("alice")
+    assert chatgpt.call("/api/v1/me").status_code == 200
 
     sign_in(page, live_demo.url, "alice", "rolegate-demo")
     page.get_by_role("heading", name="Connected apps").wait_for()
@@ -93,6 +95,8 @@ def test_the_connected_apps_revoke_button_ends_the_apps_access(page, live_demo):
 
     refused = chatgpt.refresh()
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    held = chatgpt.call("/api/v1/me")
+    assert held.status_code == 401 and "revoked" in held.json()["detail"]
 
 
 def test_the_api_docs_render_in_the_browser_from_assets_the_portal_serves(page, live_demo, offsite_requests):
