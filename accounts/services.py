@@ -15,7 +15,7 @@ from oauth2_provider.models import get_application_model, get_refresh_token_mode
 
 from accounts.models import AuthorizationCodeRedemption, SigningKey, code_checksum
 from accounts.redirects import ChatGPTCallbacks
-from accounts.signing_keys import JWKS_MAX_AGE_SECONDS
+from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, forget_active_signing_key
 from roles.services import connection_access_revoke
 
 Application = get_application_model()
@@ -183,7 +183,9 @@ def signing_key_rotate(*, publish_ahead: dt.timedelta | None = None) -> SigningK
         publish_ahead = signing_key_publish_ahead() if SigningKey.objects.active() else dt.timedelta(0)
     activates_at = timezone.now() + publish_ahead
     SigningKey.objects.published().filter(rotated_at__isnull=True).update(rotated_at=activates_at)
-    return SigningKey.objects.generate(activates_at=activates_at)
+    key = SigningKey.objects.generate(activates_at=activates_at)
+    forget_active_signing_key()  # this process reads the new key now; the others within seconds
+    return key
 
 
 @transaction.atomic

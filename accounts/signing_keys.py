@@ -8,17 +8,40 @@ is imported by settings (for DOT's ``OIDC_RSA_PRIVATE_KEY``), so it touches mode
 
 from __future__ import annotations
 
+import threading
+import time
+
 from django.utils.functional import lazy
 
 #: How long clients may cache the JWKS document.
 JWKS_MAX_AGE_SECONDS = 60
+#: How long a process keeps signing with the key it last read before it reads again. A token
+#: request reads the key several times (access token, ID token header and signature); far
+#: shorter than a rotation's publish-ahead, and short enough that an emergency rotation
+#: (`rotate_signing_key --now`) takes over everywhere within seconds.
+ACTIVE_KEY_CACHE_SECONDS = 5.0
+
+_active_key_lock = threading.Lock()
+_active_key: tuple = (None, float("-inf"))  # (key, monotonic time it was read)
 
 
 def active_signing_key():
     """The key that signs from now on; created on first use when none exists."""
-    from accounts.models import SigningKey
+    global _active_key
+    key, read_at = _active_key
+    if key is None or time.monotonic() - read_at > ACTIVE_KEY_CACHE_SECONDS:
+        from accounts.models import SigningKey
 
-    return SigningKey.objects.active() or SigningKey.objects.generate()
+        with _active_key_lock:
+            key = SigningKey.objects.active() or SigningKey.objects.generate()
+            _active_key = (key, time.monotonic())
+    return key
+
+
+def forget_active_signing_key() -> None:
+    """The next signature reads the active key afresh (after a rotation in this process, or in tests)."""
+    global _active_key
+    _active_key = (None, float("-inf"))
 
 
 def _active_private_key_pem() -> str:

@@ -23,9 +23,9 @@ from pathlib import Path
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rolegate_bench"
 MODES = {
-    "a": ("no authentication (floor)", "/bench/floor/orders"),
+    "a": ("no authentication (floor)", "/api/v1/bench/floor/orders"),
     "b": ("Rolegate JWT + claim filter", "/api/v1/orders"),
-    "c": ("DOT opaque token + claim filter", "/bench/opaque/orders"),
+    "c": ("DOT opaque token + claim filter", "/api/v1/bench/opaque/orders"),
 }
 FULL = {"users": 100_000, "roles": 1_000, "orders": 1_000_000, "documents": 100_000}
 SMOKE = {"users": 20, "roles": 4, "orders": 300, "documents": 30}

@@ -5,8 +5,9 @@ from django.urls import path
 from bench.views import FloorOrderViewSet, OpaqueTokenOrderViewSet
 from portal.urls import urlpatterns as portal_urlpatterns
 
+# Under /api/v1/ like the real list, so every mode passes the same middleware (the Action-call log too).
 urlpatterns = [
-    path("bench/floor/orders", FloorOrderViewSet.as_view({"get": "list"}), name="bench-floor-orders"),
-    path("bench/opaque/orders", OpaqueTokenOrderViewSet.as_view({"get": "list"}), name="bench-opaque-orders"),
+    path("api/v1/bench/floor/orders", FloorOrderViewSet.as_view({"get": "list"}), name="bench-floor-orders"),
+    path("api/v1/bench/opaque/orders", OpaqueTokenOrderViewSet.as_view({"get": "list"}), name="bench-opaque-orders"),
     *portal_urlpatterns,
 ]

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from accounts.signing_keys import forget_active_signing_key
 from accounts.tokens import access_token_payload, sign_access_token
 from actions_api.demo import seed_demo
 from actions_api.keyset import public_keys
@@ -19,8 +20,10 @@ from tests.factories import ApplicationFactory
 def _forget_cached_signing_keys():
     """Each test's database starts without keys; a key cached by an earlier test must not linger."""
     public_keys.clear()
+    forget_active_signing_key()
     yield
     public_keys.clear()
+    forget_active_signing_key()
 
 
 @pytest.fixture(autouse=True)
