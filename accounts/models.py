@@ -14,6 +14,7 @@ from jwcrypto import jwk
 from oauth2_provider.models import AbstractApplication
 
 from accounts.redirects import ChatGPTCallbacks, gpt_id_from
+from accounts.signing_keys import active_private_key_pem, parsed_jwk
 
 
 class User(AbstractUser):
@@ -81,6 +82,13 @@ class Application(AbstractApplication):
         return ChatGPTCallbacks.allows(
             mode=self.chatgpt_callbacks, pinned_ids=self.pinned_gpt_ids.split(), uri=uri
         ) or super().redirect_uri_allowed(uri)
+
+    @property
+    def jwk_key(self):
+        """DOT's ID-token signing key: the active key, parsed once per process rather than at every use."""
+        if self.algorithm == self.RS256_ALGORITHM:
+            return parsed_jwk(str(active_private_key_pem))
+        return super().jwk_key
 
     def pkce_required(self) -> bool:
         return self.require_pkce or self.client_type == self.CLIENT_PUBLIC

@@ -8,10 +8,12 @@ is imported by settings (for DOT's ``OIDC_RSA_PRIVATE_KEY``), so it touches mode
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 
 from django.utils.functional import lazy
+from jwcrypto import jwk
 
 #: How long clients may cache the JWKS document.
 JWKS_MAX_AGE_SECONDS = 60
@@ -50,3 +52,9 @@ def _active_private_key_pem() -> str:
 
 #: A string that is always the PEM of the active key: what DOT signs ID tokens with.
 active_private_key_pem = lazy(_active_private_key_pem, str)()
+
+
+@functools.lru_cache(maxsize=8)
+def parsed_jwk(pem: str) -> jwk.JWK:
+    """A key as jwcrypto uses it, parsed once per process: parsing (and validating) an RSA key costs more than signing."""
+    return jwk.JWK.from_pem(pem.encode())
