@@ -21,7 +21,7 @@ from accounts.discovery import authorization_server_metadata
 from accounts.forms import LoginForm
 from accounts.models import SigningKey
 from accounts.resources import UnknownResource, token_audience
-from accounts.signing_keys import JWKS_MAX_AGE_SECONDS
+from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, active_signing_key
 from roles.claims import effective_claims
 from roles.descriptions import access_in_words
 
@@ -44,8 +44,7 @@ def server_metadata(request):
 @cache_control(public=True, max_age=JWKS_MAX_AGE_SECONDS)
 def jwks(request):
     """Every published public signing key; keys stay listed after rotation until retired."""
-    if not SigningKey.objects.published().exists():
-        SigningKey.objects.generate()
+    active_signing_key()  # a fresh deployment's first key is made here if no token was signed yet
     return JsonResponse({"keys": [key.public_jwk for key in SigningKey.objects.published()]})
 
 

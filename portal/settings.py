@@ -65,6 +65,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # PostgreSQL refuses text with NUL bytes: such requests get a 400 before any lookup.
+    "accounts.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -277,6 +279,8 @@ X_FRAME_OPTIONS = "DENY"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Axes stores the typed username; cut to a username's length so an over-long one cannot fail the insert.
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 # A success must not wipe the counters: with both parameters it would also clear the address's
 # failures, letting a password sprayer reset them by signing in to an account of their own.
 AXES_RESET_ON_SUCCESS = False
