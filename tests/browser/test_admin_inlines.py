@@ -15,10 +15,16 @@ from roles.audit.tracking import TRACKED
 from roles.models import Role, RoleAssignment, Team
 from roles.services import role_assign
 from tests.browser.admin_pages import (
-    changed_object_id, choose, delete, fill_first_new_row, fill_required_fields, inline_group, save,
+    changed_object_id,
+    choose,
+    delete,
+    fill_first_new_row,
+    fill_required_fields,
+    inline_group,
+    save,
 )
 from tests.browser.conftest import admin_sign_in
-from tests.factories import TeamFactory, UserFactory
+from tests.factories import TeamFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -137,7 +143,8 @@ def test_every_admin_page_with_inlines_saves_one_new_row_per_inline_on_add_and_c
     admin_page, live_demo, label
 ):
     """Add with one row in each inline, change adding another row each, delete: each in one save, audited."""
-    TeamFactory(slug="ops"), TeamFactory(slug="sales")  # something for team autocompletes to offer
+    for slug in ("ops", "sales"):  # something for team autocompletes to offer
+        TeamFactory(slug=slug)
     app_label, model_name = label.split(".")
     model = apps.get_model(label)
     word = f"walk_{model_name}"
