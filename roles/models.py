@@ -15,6 +15,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from roles.audit.models import AuditEvent  # noqa: F401  (the audit log's model belongs to this app)
+
 #: The wildcard value: a data scope with it grants every value of its attribute.
 ALL_VALUES = "*"
 
@@ -161,6 +163,9 @@ class RoleAssignmentQuerySet(models.QuerySet):
         )
 
 
+HOLDER_REQUIRED = "Assign the role to a user or to a team (exactly one of them)."
+
+
 class RoleAssignment(models.Model):
     """A user or a team holds a role, possibly for a period only: who granted it and when."""
 
@@ -187,6 +192,9 @@ class RoleAssignment(models.Model):
                 condition=models.Q(user__isnull=False, team__isnull=True)
                 | models.Q(user__isnull=True, team__isnull=False),
                 name="assignment_to_user_or_team",
+                # Checked by full_clean(), which skips it when an inline form fills the holder:
+                # the new user or team it belongs to has no id until the admin saves it.
+                violation_error_message=HOLDER_REQUIRED,
             ),
             models.CheckConstraint(
                 condition=models.Q(starts_at__isnull=True) | models.Q(ends_at__isnull=True)
@@ -204,8 +212,8 @@ class RoleAssignment(models.Model):
         return f"team {self.team}" if self.team_id else str(self.user)
 
     def clean(self) -> None:
-        if bool(self.user_id) == bool(self.team_id):
-            raise ValidationError("Assign the role to a user or to a team (exactly one of them).")
+        # "A user or a team" is the check constraint above, not a test here: in an inline on the
+        # add page of a user or a team, the holder has no id yet when clean() runs.
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The end must be after the start."})
 
@@ -253,5 +261,3 @@ class ConnectionAccessRevocation(models.Model):
     def __str__(self) -> str:
         return f"{self.user} through {self.application} before {self.revoked_before:%Y-%m-%d %H:%M:%S}"
 
-
-from roles.audit.models import AuditEvent  # noqa: E402,F401  (the audit log's model belongs to this app)
