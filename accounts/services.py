@@ -11,7 +11,7 @@ import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
@@ -140,24 +140,20 @@ class IssuedAccessToken:
 
 
 def access_token_issued(*, token: str, application) -> IssuedAccessToken | None:
-    """
-    The access token `application` sent for revocation: the token itself, or the one a refresh
-    token it sent was last exchanged for (revoking a refresh token ends its access token too).
-    """
+    """The access token `application` sent for revocation, if this portal issued it to that connection."""
     if getattr(application, "pk", None) is None:
         return None
     checksum = hashlib.sha256(token.encode()).hexdigest()
-    row = (
-        AccessToken.objects.filter(Q(token_checksum=checksum) | Q(refresh_token__token_checksum=checksum))
-        .filter(application=application, user__isnull=False)
-        .values_list("user_id", "token")
+    user_id = (
+        AccessToken.objects.filter(token_checksum=checksum, application=application, user__isnull=False)
+        .values_list("user_id", flat=True)
         .first()
     )
-    if row is None:
+    if user_id is None:
         return None
-    # The JWT was minted and stored by this portal: only its `jti` is read, the signature needs no check.
-    token_id = jwt.decode(row[1], options={"verify_signature": False}).get("jti")
-    return IssuedAccessToken(user_id=row[0], token_id=token_id) if isinstance(token_id, str) and token_id else None
+    # Only the checksum is stored; the token is the JWT that row was minted as: read its `jti`.
+    token_id = jwt.decode(token, options={"verify_signature": False}).get("jti")
+    return IssuedAccessToken(user_id=user_id, token_id=token_id) if isinstance(token_id, str) and token_id else None
 
 
 def access_token_revoke(*, issued: IssuedAccessToken, application) -> None:
