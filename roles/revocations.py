@@ -35,6 +35,7 @@ from roles.models import AccessRevocation
 
 VERSION_KEY = "rolegate:revocations:version"
 BATCH_SIZE = 2000
+CONNECTION_TARGET_TYPE = settings.OAUTH2_PROVIDER_APPLICATION_MODEL.lower()
 
 #: Sent once a revocation has committed; the API's in-process list reloads on it.
 access_revoked = Signal()
@@ -55,7 +56,9 @@ def access_revoke(
     people = list(users.values_list("pk", "username")) if users is not None else [(None, "")]
     for batch in _batches(people):
         AccessRevocation.objects.bulk_create(
-            AccessRevocation(user_id=pk, client_id=client_id, token_id=token_id, revoked_before=now, reason=reason[:200])
+            AccessRevocation(
+                user_id=pk, client_id=client_id, token_id=token_id, revoked_before=now, reason=reason[:200]
+            )
             for pk, _ in batch
         )
     if end_grants and not token_id:
@@ -130,7 +133,7 @@ def _audit_events(people: list, *, reason: str, client_id: str, token_id: str, n
     details.update({name: value for name, value in (("connection", client_id), ("token_id", token_id)) if value})
     for pk, username in people:
         if pk is None:
-            yield audit_event(action=AuditEvent.Action.ACCESS_REVOKED, target_type=settings.OAUTH2_PROVIDER_APPLICATION_MODEL.lower(),
+            yield audit_event(action=AuditEvent.Action.ACCESS_REVOKED, target_type=CONNECTION_TARGET_TYPE,
                               target_id=client_id, target_label=client_id, details=details)
         else:
             yield audit_event(action=AuditEvent.Action.ACCESS_REVOKED, target_type=get_user_model()._meta.label_lower,

@@ -82,7 +82,8 @@ async def _metered(
         wait = await sync_to_async(throttle_wait)(token)
         if wait is not None:
             raise CallRefused(
-                f"Request was throttled. Expected available in {math.ceil(wait)} seconds.", status=429, error="throttled"
+                f"Request was throttled. Expected available in {math.ceil(wait)} seconds.",
+                status=429, error="throttled",
             )
         result = await run(token)
         outcome["rows"] = len(result["results"]) if "results" in result else (1 if "id" in result else None)
