@@ -10,10 +10,10 @@ from roles.models import AccessRevocation
 
 @admin.register(AccessRevocation)
 class AccessRevocationAdmin(ReadOnlyAdmin):
-    """Written by "revoke access now" (and deactivation); deleting one would silently undo it."""
+    """Written by every revocation (user, connection, or one token); deleting one would silently undo it."""
 
-    list_display = ["user", "revoked_before", "reason"]
+    list_display = ["user", "client_id", "token_id", "revoked_before", "reason"]
     ordering = ["-revoked_before"]
-    search_fields = ["user__username"]
+    search_fields = ["user__username", "client_id", "token_id"]
     list_select_related = ["user"]
     show_full_result_count = False
