@@ -38,6 +38,7 @@ def action_call_record(*, request, response, duration_ms: int) -> ActionCall:
         error=str(problem.get("error", ""))[:40],
         reason=str(problem.get("detail", ""))[:500],
         duration_ms=duration_ms,
+        request_id=getattr(request, "request_id", ""),
     )
 
 
@@ -66,6 +67,8 @@ class ActionCallLogMiddleware:
             return self.get_response(request)
         started = time.monotonic()
         response = self.get_response(request)
+        if response.status_code == 503:  # the database is unreachable or saturated: nowhere to record
+            return response
         try:
             action_call_record(
                 request=request, response=response, duration_ms=round((time.monotonic() - started) * 1000)
