@@ -150,8 +150,9 @@ def test_a_worker_stopped_with_sigterm_finishes_the_request_in_flight(transactio
         port = int(base_url.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
             # The request's head now, its (empty JSON) body only after the stop signal: it is in flight.
-            client.sendall((f"GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-                            "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n").encode())
+            head = (f"GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+                    "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n")
+            client.sendall(head.encode())
             time.sleep(0.5)
             server.send_signal(signal.SIGTERM)
             time.sleep(0.5)
