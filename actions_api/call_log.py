@@ -67,6 +67,7 @@ def _record(*, method: str, endpoint: str, token, status: int, rows, error: str,
         error=error[:40],
         reason=reason[:500],
         duration_ms=duration_ms,
+        request_id=getattr(request, "request_id", ""),
     )
 
 
@@ -95,6 +96,8 @@ class ActionCallLogMiddleware:
             return self.get_response(request)
         started = time.monotonic()
         response = self.get_response(request)
+        if response.status_code == 503:  # the database is unreachable or saturated: nowhere to record
+            return response
         try:
             action_call_record(
                 request=request, response=response, duration_ms=round((time.monotonic() - started) * 1000)

@@ -3,7 +3,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts.urls import oauth_urlpatterns
-from actions_api.views import ApiDocsView, healthz
+from actions_api.health import healthz, readyz
+from actions_api.metrics import metrics
+from actions_api.views import ApiDocsView
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -14,10 +16,12 @@ urlpatterns = [
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
 ]
 
 # Under /api/ even Django's own errors are problem+json (see actions_api.exceptions).
 handler400 = "actions_api.exceptions.bad_request"
 handler403 = "actions_api.exceptions.permission_denied"
 handler404 = "actions_api.exceptions.page_not_found"
-handler500 = "actions_api.exceptions.server_error"
+handler500 = "actions_api.unavailable.server_error"
