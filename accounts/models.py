@@ -168,7 +168,8 @@ class Application(AbstractApplication):
 
         if self.authorization_grant_type != self.GRANT_AUTHORIZATION_CODE:
             raise ValidationError({"authorization_grant_type": "A registered client may only use the authorization code."})
-        if self.client_type == self.CLIENT_CONFIDENTIAL and not ClientRegistrationPolicy.current().allow_confidential_clients:
+        confidential_allowed = ClientRegistrationPolicy.current().allow_confidential_clients
+        if self.client_type == self.CLIENT_CONFIDENTIAL and not confidential_allowed:
             raise ValidationError({"client_type": "Register a public client (token_endpoint_auth_method 'none')."})
         refused = disallowed_redirect_uris(self.redirect_uris.split())
         if refused:

@@ -57,7 +57,7 @@ def test_a_confidential_client_is_registered_only_when_the_policy_allows_it(clie
     assert application.client_type == Application.CLIENT_CONFIDENTIAL and application.pkce_required()
 
 
-@pytest.mark.parametrize("redirect_uris", [[], None, "https://claude.ai/api/mcp/auth_callback", ["https://evil.example/cb"]])
+@pytest.mark.parametrize("redirect_uris", [[], None, CLAUDE_CALLBACK, ["https://evil.example/cb"]])
 def test_a_bad_redirect_uri_gets_invalid_redirect_uri(client, redirect_uris):
     assert register(client, redirect_uris=redirect_uris).json()["error"] == "invalid_redirect_uri"
 

@@ -79,7 +79,9 @@ def address_limit(settings):
     return settings.LOGIN_ADDRESS_FAILURE_LIMIT
 
 
-def test_an_address_is_locked_after_the_address_limit_of_failures_for_any_account(victim, bystander, address_limit):
+def test_an_address_is_locked_after_the_address_limit_of_failures_for_any_account(
+    victim, bystander, address_limit
+):
     fail_at_address(address_limit - 1, "203.0.113.7")
     assert sign_in(Client(), "bystander", PASSWORD, ip="203.0.113.7").status_code == 302
 
