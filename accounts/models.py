@@ -167,7 +167,9 @@ class Application(AbstractApplication):
         from accounts.registration import disallowed_redirect_uris
 
         if self.authorization_grant_type != self.GRANT_AUTHORIZATION_CODE:
-            raise ValidationError({"authorization_grant_type": "A registered client may only use the authorization code."})
+            raise ValidationError(
+                {"authorization_grant_type": "A registered client may only use the authorization code."}
+            )
         confidential_allowed = ClientRegistrationPolicy.current().allow_confidential_clients
         if self.client_type == self.CLIENT_CONFIDENTIAL and not confidential_allowed:
             raise ValidationError({"client_type": "Register a public client (token_endpoint_auth_method 'none')."})
