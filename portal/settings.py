@@ -236,8 +236,14 @@ OAUTH2_PROVIDER.update(
             "accounts.registration.AllowlistedMetadataHost",
         ),
         "OAUTH2_PROTECTED_RESOURCE_NAME": "Rolegate",
+        # RFC 7592 registration access tokens (read/update/delete a registration) expire.
+        "DCR_REGISTRATION_TOKEN_EXPIRE_SECONDS": env.int("CLIENT_REGISTRATION_TOKEN_TTL_SECONDS", default=24 * 3600),
     }
 )
+# Registrations (POST /o/register/) per client address and for the whole deployment, DRF rate
+# syntax ("20/hour"); shared across processes through the cache. Excess gets 429 + Retry-After.
+CLIENT_REGISTRATION_RATE_PER_ADDRESS = env.str("CLIENT_REGISTRATION_RATE_PER_ADDRESS", default="20/hour")
+CLIENT_REGISTRATION_RATE_GLOBAL = env.str("CLIENT_REGISTRATION_RATE_GLOBAL", default="200/hour")
 
 # ---------------------------------------------------------------- the Actions API
 REST_FRAMEWORK = {
@@ -308,11 +314,19 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # ---------------------------------------------------------------- sign-in lockout (django-axes)
-# After LOGIN_FAILURE_LIMIT failed sign-ins, an account (from any address) and an address (for
-# any account) are locked for LOGIN_LOCKOUT_MINUTES; the login page says so with a 429.
+# After LOGIN_FAILURE_LIMIT failed sign-ins for one username from one address, that username is
+# locked at that address (only) for LOGIN_LOCKOUT_MINUTES: an attacker elsewhere cannot lock a
+# user out. An address with LOGIN_ADDRESS_FAILURE_LIMIT failures (any usernames) is locked too,
+# which stops password spraying yet leaves room for the failures of a whole office behind one NAT.
+# The login page says so with a 429. See docs/SECURITY.md, "Sign-in lockout policy".
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.UsernameAtAddressLockout"
+# A sign-in refused because of a lockout is not recorded: a correct password typed at a locked
+# address never counts as a failure, and refused guesses do not prolong the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Axes stores the typed username; cut to a username's length so an over-long one cannot fail the insert.
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 # A success must not wipe the counters: with both parameters it would also clear the address's
