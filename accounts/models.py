@@ -308,3 +308,6 @@ class AuthorizationCodeRedemption(models.Model):
 
 def code_checksum(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
+
+
+from accounts.scim.models import ScimClient, ScimGroup, ScimUser  # noqa: E402,F401  (models of this app)
