@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from pydantic import ValidationError
 from scim2_models import (
     Email,
     EnterpriseUser,
@@ -41,7 +42,7 @@ def user_resource(provider: ScimProvider, user) -> User:
         name=Name(given_name=user.first_name or None, family_name=user.last_name or None,
                   formatted=user.get_full_name() or None),
         display_name=user.get_full_name() or user.username,
-        emails=[Email(value=user.email, type="work", primary=True)] if user.email else None,
+        emails=_emails(user.email),
         active=user.is_active,
         meta=Meta(resource_type="User", created=user.date_joined, last_modified=modified,
                   version=version_of(user.username, user.email, user.first_name, user.last_name, user.is_active,
@@ -50,6 +51,16 @@ def user_resource(provider: ScimProvider, user) -> User:
     if department:
         resource[EnterpriseUser] = EnterpriseUser(department=department)
     return resource
+
+
+def _emails(address: str) -> list[Email] | None:
+    """The user's email, left out if SCIM would refuse it (an admin may have typed a reserved domain)."""
+    if not address:
+        return None
+    try:
+        return [Email(value=address, type="work", primary=True)]
+    except ValidationError:
+        return None
 
 
 def group_resource(provider: ScimProvider, team, members: list[tuple[int, str]], *, show_members: bool = True) -> Group:

@@ -40,18 +40,16 @@ def _new_token() -> tuple[str, str, str]:
 
 def scim_client_create(*, name: str, manages_all_users: bool = False) -> IssuedScimClient:
     """Creates a SCIM client; its bearer token is returned once and stored only as a digest."""
-    token, digest, hint = _new_token()
-    client = ScimClient(name=name, token_digest=digest, token_hint=hint, manages_all_users=manages_all_users)
-    client.full_clean()
-    client.save()
-    return IssuedScimClient(client=client, token=token)
+    client = ScimClient(name=name, manages_all_users=manages_all_users)
+    client.full_clean(exclude=["token_digest", "token_hint"])
+    return scim_client_rotate_token(client=client)
 
 
 def scim_client_rotate_token(*, client: ScimClient) -> IssuedScimClient:
-    """Replaces the client's token: the old one stops working at once."""
+    """Gives the client a new token (saving it, also when new): the old one stops working at once."""
     token, client.token_digest, client.token_hint = _new_token()
     client.token_rotated_at = timezone.now()
-    client.save(update_fields=["token_digest", "token_hint", "token_rotated_at"])
+    client.save()
     return IssuedScimClient(client=client, token=token)
 
 
