@@ -1,6 +1,6 @@
 """
-The SCIM service as scim2-server runs it: what it announces, how a client authenticates, and the
-one shape of request the big directories send that the RFC's grammar does not cover.
+The SCIM service as scim2-server runs it: what it announces, how a client authenticates, and
+where the directories' known non-standard request shapes are rewritten (see ``quirks``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from scim2_server.handler import ScimHandler
 from scim2_server.requests import ScimRequest
 from scim2_server.service import ScimService
 
+from accounts.scim import quirks
 from accounts.scim.models import ScimClient
 from accounts.scim.resources import PROVIDER_MODELS, RESOURCE_TYPES
 from accounts.scim.storage import DjangoStorage
@@ -52,39 +53,23 @@ CONFIG = ServiceProviderConfig(
     ],
 )
 PROVIDER = ScimProvider(models=PROVIDER_MODELS, resource_types=RESOURCE_TYPES, config=CONFIG)
-
-
-def _members_removed_by_value(operation: Any) -> list[Any]:
-    """
-    Entra ID removes group members as ``{"op": "Remove", "path": "members", "value": [{"value": id}]}``;
-    RFC 7644 §3.5.2.2 says the same with a filter path, one operation per member.
-    """
-    if not (
-        isinstance(operation, dict)
-        and str(operation.get("op", "")).casefold() == "remove"
-        and str(operation.get("path", "")).casefold() == "members"
-        and isinstance(operation.get("value"), list)
-    ):
-        return [operation]
-    ids = [member.get("value") for member in operation["value"] if isinstance(member, dict)]
-    return [{"op": "remove", "path": f"members[value eq {json.dumps(str(pk))}]"} for pk in ids if pk is not None]
+KNOWN_SCHEMAS = {str(model.__schema__).casefold() for model in PROVIDER_MODELS}
 
 
 class RolegateScimService(ScimService):
-    """scim2-server's service, accepting Entra ID's member removal by value and answering PATCH with the resource."""
+    """scim2-server's service, accepting the directories' known quirks and answering PATCH with the resource."""
 
-    def read_patch(self, resource_type: ResourceType, body: bytes, content_type: str | None):
+    def read_body(self, model, body: bytes, content_type: str | None, scim_ctx: Context):
+        """Rewrites the directories' known non-standard shapes (see ``quirks``) before validation."""
         try:
             payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return super().read_patch(resource_type, body, content_type)  # answers invalidSyntax
-        if isinstance(payload, dict) and isinstance(payload.get("Operations"), list):
-            payload["Operations"] = [
-                normalized for operation in payload["Operations"] for normalized in _members_removed_by_value(operation)
-            ]
-            body = json.dumps(payload).encode()
-        return super().read_patch(resource_type, body, content_type)
-
+        except (ValueError, RecursionError):
+            return super().read_body(model, body, content_type, scim_ctx)  # answers invalidSyntax
+        if scim_ctx == Context.RESOURCE_PATCH_REQUEST:
+            payload = quirks.normalized_patch(payload)
+        elif scim_ctx in (Context.RESOURCE_CREATION_REQUEST, Context.RESOURCE_REPLACEMENT_REQUEST):
+            payload = quirks.normalized_resource(payload, KNOWN_SCHEMAS)
+        return super().read_body(model, json.dumps(payload).encode(), content_type, scim_ctx)
 
     def patch_response(self, base_url: str, resource, response_parameters):
         """200 with the resource, never a bare 204: Okta reads the updated user from the answer."""

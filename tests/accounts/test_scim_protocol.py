@@ -310,3 +310,13 @@ def test_listing_and_filtering_take_a_bounded_number_of_queries(scim, scim_clien
             response = scim.get(path)
         assert response.status_code == 200
     assert scim.get("/Users?count=200").json()["totalResults"] == 2000
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000, b"\xff\xfe", '{"userName": "a\\u0000b"}'])
+def test_hostile_bodies_get_a_400_never_a_500(scim, body):
+    assert scim.post("/Users", body).status_code == 400
+
+
+def test_a_body_over_the_upload_limit_is_refused_before_any_work(scim):
+    # Refused by Django itself (DATA_UPLOAD_MAX_MEMORY_SIZE) before the SCIM view runs.
+    assert scim.post("/Users", '{"schemas": "' + "x" * 300_000 + '"}').status_code == 400
