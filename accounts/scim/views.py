@@ -7,7 +7,7 @@ import json
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from scim2_models import PayloadTooLargeException
+from scim2_models import InvalidValueException, PayloadTooLargeException
 from scim2_server.requests import ScimRequest
 
 from accounts.scim.protocol import RolegateScimApplication
@@ -29,8 +29,10 @@ def scim_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
     try:
         scim_request.body = request.body
     except RequestDataTooBig:
-        response = application.service.error_response(PayloadTooLargeException(detail="The body is too large"))
-        return _http_response(application.finalize_response(scim_request, response))
+        return _refused(application, scim_request, PayloadTooLargeException(detail="The body is too large"))
+    if _has_nul(scim_request):
+        # PostgreSQL text cannot hold NUL: refused here rather than failing at the first lookup.
+        return _refused(application, scim_request, InvalidValueException(detail="NUL characters are not accepted"))
     with acting_as(lambda: application.client.audit_actor if application.client else None):
         response = application.serve(scim_request)
     if application.client is not None:
@@ -40,6 +42,15 @@ def scim_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
         else:
             scim_client_record_sync(client=application.client)
     return _http_response(response)
+
+
+def _has_nul(scim_request: ScimRequest) -> bool:
+    body = scim_request.body.lower()
+    return b"\x00" in body or b"\\u0000" in body or any("\x00" in value for value in scim_request.query.values())
+
+
+def _refused(application, scim_request: ScimRequest, error) -> HttpResponse:
+    return _http_response(application.finalize_response(scim_request, application.service.error_response(error)))
 
 
 def _http_response(response) -> HttpResponse:

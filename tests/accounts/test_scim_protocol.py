@@ -317,6 +317,10 @@ def test_hostile_bodies_get_a_400_never_a_500(scim, body):
     assert scim.post("/Users", body).status_code == 400
 
 
+def test_a_nul_character_in_a_filter_is_a_400(scim):
+    assert search(scim, filter='userName eq "a\x00b"').status_code == 400
+
+
 def test_a_body_over_the_upload_limit_is_refused_before_any_work(scim):
     # Refused by Django itself (DATA_UPLOAD_MAX_MEMORY_SIZE) before the SCIM view runs.
     assert scim.post("/Users", '{"schemas": "' + "x" * 300_000 + '"}').status_code == 400
