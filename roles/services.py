@@ -156,7 +156,8 @@ def team_remove_members(*, team: Team, users: QuerySet, revoke_access: bool = Fa
     """
     memberships = list(team.memberships.filter(user__in=users).select_related("user"))
     audit_record_many(
-        audit_event(action=AuditEvent.Action.DELETED, target=membership, target_label=f"{membership.user} in {team.slug}",
+        audit_event(action=AuditEvent.Action.DELETED, target=membership,
+                    target_label=f"{membership.user} in {team.slug}",
                     changes={"team": [team.pk, None], "user": [membership.user_id, None]})
         for membership in memberships
     )

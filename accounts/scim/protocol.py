@@ -6,7 +6,6 @@ where the directories' known non-standard request shapes are rewritten (see ``qu
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from scim2_models import (
     AuthenticationScheme,
@@ -16,7 +15,6 @@ from scim2_models import (
     ETag,
     Filter,
     Patch,
-    ResourceType,
     ScimProvider,
     ServiceProviderConfig,
     Sort,

@@ -32,5 +32,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f'SCIM client "{issued.client.name}" created.'))
         self.stdout.write(f"  Tenant URL / base URL: {issued.base_url}")
         self.stdout.write(f"  Secret token:          {issued.token}")
-        self.stdout.write(self.style.WARNING("  The token is shown only now; paste it into the directory's provisioning."))
+        self.stdout.write(self.style.WARNING("  The token is shown only now: paste it into the directory."))
         self.stdout.write("See docs/PROVISIONING.md for Entra ID and Okta.")
