@@ -33,6 +33,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--groups-per-user", type=int, default=2, help="memberships of each user")
     parser.add_argument("--connections", type=int, default=4, help="concurrent requests of the directory")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--scale-users", type=int, default=0,
+                        help="after the push, add provisioned users (in bulk) up to this many, then time the lookups")
     parser.add_argument("--smoke", action="store_true", help="50 users, 5 groups: proves the runner works")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
@@ -114,6 +116,37 @@ def lookups(directory: Directory, users: int) -> dict:
     return timings
 
 
+def top_up(total: int) -> int:
+    """Adds provisioned users in bulk (not through the API) until the bench client has `total`."""
+    from accounts.models import ScimClient, ScimUser, User
+
+    client = ScimClient.objects.get(name="bench")
+    start = ScimUser.objects.filter(client=client).count()
+    for first in range(start, total, 5000):
+        users = User.objects.bulk_create(
+            User(username=f"user{n}@{DOMAIN}", email=f"user{n}@{DOMAIN}", last_name=str(n))
+            for n in range(first, min(first + 5000, total)))
+        ScimUser.objects.bulk_create(ScimUser(user=user, client=client, external_id=f"ext-{user.username}")
+                                     for user in users)
+    return ScimUser.objects.filter(client=client).count()
+
+
+def query_counts(token: str, users: int) -> dict:
+    """Database queries per lookup, in process (the same views and middleware as the server)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    http = Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
+    counts = {}
+    for name, path in [("filter_by_username", f'/scim/v2/Users?filter=userName eq "user{users // 2}@{DOMAIN}"'),
+                       ("page_of_100_users", "/scim/v2/Users?startIndex=101&count=100")]:
+        with CaptureQueriesContext(connection) as queries:
+            assert http.get(path).status_code == 200
+        counts[f"{name}_queries"] = len(queries)
+    return counts
+
+
 def _ensure_created(answers, what: str) -> None:
     failed = [(status, body) for status, body, _ in answers if status != 201]
     if failed:
@@ -147,8 +180,9 @@ def main(argv: list[str] | None = None) -> dict:
     token = _reset()
     with Gunicorn(workers=args.workers) as server:
         directory = Directory(f"{server.url}/scim/v2", token)
-        report = {**push(directory, args), **lookups(directory, args.users),
-                  "connections": args.connections, "workers": args.workers}
+        report = {**push(directory, args), "connections": args.connections, "workers": args.workers}
+        listed = top_up(args.scale_users) if args.scale_users > args.users else args.users
+        report.update(listed_users=listed, **lookups(directory, listed), **query_counts(token, listed))
     print(json.dumps(report, indent=2))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
