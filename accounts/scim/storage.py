@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from scim2_models import (
     InvalidValueException,
     NotFoundException,
@@ -20,6 +20,7 @@ from scim2_models import (
     ResponseParameters,
     ScimProvider,
     SearchRequest,
+    UniquenessException,
 )
 from scim2_server.storage import ScimStorage, SearchPage
 
@@ -89,6 +90,8 @@ class DjangoStorage(ScimStorage):
             return self.get(resource_type, str(team.pk))
         except ValidationError as error:
             raise _invalid_values(error) from None
+        except IntegrityError:  # a concurrent request took the same userName first
+            raise UniquenessException(detail="A unique value is taken") from None
 
     def update(self, resource_type: ResourceType, resource: Resource[Any], *,
                expected_version: str | None = None) -> Resource[Any]:
@@ -102,6 +105,8 @@ class DjangoStorage(ScimStorage):
                                                values=group_values(resource))
         except ValidationError as error:
             raise _invalid_values(error) from None
+        except IntegrityError:
+            raise UniquenessException(detail="A unique value is taken") from None
         return self.get(resource_type, str(resource.id))
 
     def delete(self, resource_type: ResourceType, resource_id: str, *, expected_version: str | None = None) -> None:
