@@ -48,3 +48,8 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rolegate_bench
 .PHONY: bench
 bench: install
 	$(BIN)/python -m bench.run --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+
+# A directory's full SCIM push (10,000 users, 500 groups with members) through the API; optional.
+.PHONY: bench-scim
+bench-scim: install
+	$(BIN)/python -m bench.scim_push --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)

@@ -216,3 +216,5 @@ class ClientRegistrationPolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+from accounts.scim import admin as scim_admin  # noqa: E402,F401  (registers the SCIM clients' pages)

@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.http.request import validate_host
 from django.utils import timezone
 from jwcrypto import jwk
@@ -19,6 +20,10 @@ from accounts.signing_keys import active_private_key_pem, parsed_jwk
 
 class User(AbstractUser):
     """A person who signs in; roles come from `roles.RoleAssignment`."""
+
+    class Meta(AbstractUser.Meta):
+        # SCIM's userName is case-insensitive: directories look users up with `userName eq "…"`.
+        indexes = [models.Index(Upper("username"), name="user_username_upper")]
 
     @property
     def display_name(self) -> str:
@@ -391,3 +396,6 @@ class ConsentApproval(models.Model):
         """The fields naming one approval; scopes and resources compare as sets."""
         return {"user": user, "application": application, "redirect_uri": redirect_uri,
                 "scope": " ".join(sorted(set(scopes))), "resource": " ".join(sorted(set(resources)))}
+
+
+from accounts.scim.models import ScimClient, ScimGroup, ScimUser  # noqa: E402,F401  (models of this app)

@@ -414,3 +414,8 @@ SPECTACULAR_SETTINGS = {
     # Redoc from the drf-spectacular-sidecar package: the docs load nothing from a CDN.
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- SCIM provisioning -------------------------------------------------------------------------
+# The data-scope attribute fed by the enterprise extension's `department` of provisioned users
+# (e.g. "department"); empty: the department is stored but grants nothing.
+SCIM_DEPARTMENT_DATA_SCOPE = env.str("SCIM_DEPARTMENT_DATA_SCOPE", default="")

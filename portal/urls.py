@@ -10,6 +10,7 @@ from actions_api.views import ApiDocsView
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("actions_api.mcp.urls")),
+    path("", include("accounts.scim.urls")),
     path("o/", include(oauth_urlpatterns)),
     path("api/v1/", include("actions_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
