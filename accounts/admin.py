@@ -198,3 +198,6 @@ class ClientRegistrationPolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+# Identity providers (federated sign-in) have their own admin module.
+import accounts.federation.admin  # noqa: E402,F401

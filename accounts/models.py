@@ -308,3 +308,7 @@ class AuthorizationCodeRedemption(models.Model):
 
 def code_checksum(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
+
+
+# Federated sign-in's models live in their own module; importing them here registers them.
+from accounts.federation.models import EmailDomain, GroupMapping, IdentityProvider  # noqa: E402,F401
