@@ -85,6 +85,8 @@ def label(obj: models.Model) -> str:
 
 
 def _plain(value):
+    if isinstance(value, dt.timedelta):
+        return str(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
