@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+import pytest
 import requests
 from django.conf import settings
 
+from accounts.federation.models import EmailDomain, GroupMapping, IdentityProvider
+from roles.models import Role, RoleAssignment, Team
 from tests.servers import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -95,3 +98,25 @@ def upstream_idp(*, redirect_uri: str, log_path: Path):
         server.wait(timeout=10)
         with psycopg.connect(_database_url("postgres"), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def upstream(live_server, tmp_path_factory):
+    """The upstream IdP, registered with the portal's callback for the IdP named `contoso`."""
+    redirect_uri = f"{live_server.url}/auth/oidc/contoso/login/callback/"
+    with upstream_idp(redirect_uri=redirect_uri, log_path=tmp_path_factory.mktemp("idp") / "idp.log") as idp:
+        yield idp
+
+
+@pytest.fixture
+def contoso(live_demo, upstream):
+    """The portal's demo, plus Contoso's IdP whose `roles` claim value GROUP maps to an EMEA sales team."""
+    provider = IdentityProvider.objects.create(
+        name="Contoso", slug="contoso", issuer=upstream.issuer, client_id=upstream.client_id,
+        client_secret=upstream.client_secret, groups_claim="roles",
+    )
+    EmailDomain.objects.create(identity_provider=provider, domain="contoso.test")
+    team = Team.objects.create(slug="emea-sales", name="EMEA sales")
+    RoleAssignment.objects.create(team=team, role=Role.objects.get(slug="sales-emea"))
+    GroupMapping.objects.create(identity_provider=provider, group=GROUP, team=team)
+    return provider

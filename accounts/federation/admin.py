@@ -38,7 +38,8 @@ class IdentityProviderForm(forms.ModelForm):
 class EmailDomainInline(admin.TabularInline):
     model = EmailDomain
     extra = 1
-    verbose_name = "email domain (home-realm discovery)"
+    verbose_name = "email domain"
+    verbose_name_plural = "email domains (a user typing an email of these domains is sent to this IdP)"
 
 
 class GroupMappingInline(admin.TabularInline):

@@ -17,35 +17,14 @@ from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from accounts.federation.models import EmailDomain, GroupMapping, IdentityProvider
+from accounts.federation.models import GroupMapping, IdentityProvider
 from roles.audit.models import AuditEvent
-from roles.models import Role, RoleAssignment, Team, TeamMembership
+from roles.models import Team, TeamMembership
 from tests.chatgpt import ChatGPT, form_fields
-from tests.upstream_idp import EMAIL, GROUP, PASSWORD, USER, upstream_idp
+from tests.upstream_idp import EMAIL, PASSWORD, USER, contoso, upstream  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.live_server
 User = get_user_model()
-
-
-@pytest.fixture(scope="module")
-def upstream(live_server, tmp_path_factory):
-    redirect_uri = f"{live_server.url}/auth/oidc/contoso/login/callback/"
-    with upstream_idp(redirect_uri=redirect_uri, log_path=tmp_path_factory.mktemp("idp") / "idp.log") as idp:
-        yield idp
-
-
-@pytest.fixture
-def contoso(live_demo, upstream):
-    """The portal's demo, plus Contoso's IdP whose `roles` claim value GROUP maps to an EMEA sales team."""
-    provider = IdentityProvider.objects.create(
-        name="Contoso", slug="contoso", issuer=upstream.issuer, client_id=upstream.client_id,
-        client_secret=upstream.client_secret, groups_claim="roles",
-    )
-    EmailDomain.objects.create(identity_provider=provider, domain="contoso.test")
-    team = Team.objects.create(slug="emea-sales", name="EMEA sales")
-    RoleAssignment.objects.create(team=team, role=Role.objects.get(slug="sales-emea"))
-    GroupMapping.objects.create(identity_provider=provider, group=GROUP, team=team)
-    return provider
 
 
 def follow(browser: requests.Session, response: requests.Response, *, until: str = "https://chatgpt.com"):
