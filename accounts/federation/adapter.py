@@ -12,12 +12,24 @@ from accounts.federation import services
 from accounts.federation.failures import failure_reason, refusal_response
 from accounts.federation.models import IdentityProvider
 
+#: The backend recorded in a federated user's session (it only reloads the user by id).
+FEDERATED_SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Nobody signs themselves up: accounts come from the admin, invitations or an IdP."""
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def login(self, request, user) -> None:
+        """
+        Signs in a user the IdP vouched for. allauth's own password backend stays out of
+        AUTHENTICATION_BACKENDS: a second password check for existing users only would let
+        response times tell which usernames exist.
+        """
+        user.backend = FEDERATED_SESSION_BACKEND
+        super().login(request, user)
 
 
 def social_app(identity_provider: IdentityProvider) -> SocialApp:
