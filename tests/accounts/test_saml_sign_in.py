@@ -16,8 +16,8 @@ from django.contrib.auth import get_user_model
 from accounts.federation.models import EmailDomain, GroupMapping, IdentityProvider
 from roles.audit.models import AuditEvent
 from roles.models import Role, RoleAssignment, Team
-from tests.accounts.test_federated_sign_in import consent, follow, post_form
 from tests.chatgpt import ChatGPT
+from tests.federation import consent, follow, post_form
 from tests.saml_idp import GROUPS_ATTRIBUTE, SSO_URL, SamlIdP
 
 pytestmark = pytest.mark.live_server
