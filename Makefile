@@ -29,12 +29,17 @@ demo: install
 	@echo "Installing Debian's chromium for the browser tests (needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# The SAML tests' identity provider (pysaml2) signs assertions with Debian's xmlsec1.
+/usr/bin/xmlsec1:
+	@echo "Installing Debian's xmlsec1 for the SAML tests (needs root)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1 >/dev/null
+
 # Tests that stop or hang Redis start a redis-server of their own on a free port.
 /usr/bin/redis-server:
 	@echo "Installing Debian's redis-server for the tests (needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 
-test: install /usr/bin/chromium /usr/bin/redis-server
+test: install /usr/bin/chromium /usr/bin/redis-server /usr/bin/xmlsec1
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 

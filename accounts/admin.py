@@ -218,3 +218,5 @@ class ClientRegistrationPolicyAdmin(admin.ModelAdmin):
         return False
 
 from accounts.scim import admin as scim_admin  # noqa: E402,F401  (registers the SCIM clients' pages)
+# Identity providers (federated sign-in) have their own admin module.
+import accounts.federation.admin  # noqa: E402,F401

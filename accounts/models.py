@@ -399,3 +399,5 @@ class ConsentApproval(models.Model):
 
 
 from accounts.scim.models import ScimClient, ScimGroup, ScimUser  # noqa: E402,F401  (models of this app)
+# Federated sign-in's models live in their own module; importing them here registers them.
+from accounts.federation.models import EmailDomain, GroupMapping, IdentityProvider  # noqa: E402,F401

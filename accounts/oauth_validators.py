@@ -9,6 +9,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from accounts import services
+from accounts.federation.services import federated_sign_in_outlived
 from accounts.resources import UnknownResource, token_audience
 from accounts.tokens import request_claims
 
@@ -91,6 +92,9 @@ class RolegateOAuth2Validator(OAuth2Validator):
         if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
             return False
         if services.refresh_token_family_outlived(token_family=request.refresh_token_instance.token_family):
+            return False
+        # A federated user's IdP is asked again (groups, offboarding) once their last sign-in there is too old.
+        if federated_sign_in_outlived(user=request.refresh_token_instance.user):
             return False
         self._bind_audience(request, granted=request.refresh_token_instance.resource)
         return True

@@ -18,6 +18,8 @@ from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 from accounts import selectors, services
 from accounts.connections import refused_callback_help
 from accounts.discovery import authorization_server_metadata
+from accounts.federation import selectors as federation
+from accounts.federation.views import federated_sign_in_start
 from accounts.forms import LoginForm
 from accounts.models import SigningKey
 from accounts.resources import UnknownResource, token_audience
@@ -54,8 +56,18 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
 
+    def post(self, request, *args, **kwargs):
+        """Home-realm discovery: an email of an IdP's domain goes to that IdP, never to a password check."""
+        typed = request.POST.get("username", "")
+        identity_provider = federation.identity_provider_for_email(typed)
+        if identity_provider is not None:
+            return federated_sign_in_start(request, identity_provider, next_url=self.get_redirect_url(),
+                                           login_hint=typed.strip())
+        return super().post(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["identity_providers"] = federation.sign_in_buttons()
         query = parse_qs(urlsplit(context.get("next") or "").query)
         client_id = query.get("client_id", [""])[0]
         application = Application.objects.filter(client_id=client_id).first() if client_id else None

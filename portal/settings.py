@@ -56,6 +56,11 @@ THIRD_PARTY_APPS = [
     "axes",
     "csp",
     "django_prometheus",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -79,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "roles.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # One row per /api/v1/ request for the admin's "Action calls" log (no token stored).
     "actions_api.call_log.ActionCallLogMiddleware",
@@ -175,6 +181,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# ---------------------------------------------------------------- federated sign-in (django-allauth)
+# Identity providers (Entra ID, Google Workspace, Okta, …) live in the database (accounts.federation);
+# allauth speaks the protocols. Its pages are under /auth/; the sign-in page stays /accounts/login/.
+ACCOUNT_ADAPTER = "accounts.federation.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.federation.adapter.IdentityProviderAdapter"
+# allauth's local-account pages (signup, password reset) stay off until something needs them.
+SOCIALACCOUNT_ONLY = True
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# Accounts are linked by (identity provider, subject); an email match links only when the admin allows it.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
 
 # ---------------------------------------------------------------- OAuth 2 / OpenID Connect
 OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.Application"

@@ -9,6 +9,7 @@ from actions_api.views import ApiDocsView
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("accounts.federation.urls")),
     path("", include("actions_api.mcp.urls")),
     path("", include("accounts.scim.urls")),
     path("o/", include(oauth_urlpatterns)),

@@ -51,6 +51,13 @@ TRACKED: dict[str, Tracked] = {
         ),
         secret_fields=("client_secret",),
     ),
+    "accounts.identityprovider": Tracked(
+        ("name", "slug", "issuer", "client_id", "scopes", "groups_claim", "forbid_local_passwords",
+         "allow_email_linking", "sign_in_max_age", "is_active"),
+        secret_fields=("client_secret",),
+    ),
+    "accounts.groupmapping": Tracked(("identity_provider", "group", "team")),
+    "accounts.emaildomain": Tracked(("identity_provider", "domain")),
     "accounts.user": Tracked(
         ("username", "email", "first_name", "last_name", "is_active", "is_staff", "is_superuser"),
         secret_fields=("password",),
@@ -78,6 +85,8 @@ def label(obj: models.Model) -> str:
 
 
 def _plain(value):
+    if isinstance(value, dt.timedelta):
+        return str(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
