@@ -80,7 +80,7 @@ MIDDLEWARE = [
     "roles.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # One row per /api/v1/ request for the admin's "Action calls" log (no token stored).
+    # One row per /api/v1/ request for the admin's "Action calls" log (no token stored), written in batches.
     "actions_api.call_log.ActionCallLogMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into its lockout page.
@@ -282,6 +282,11 @@ SIGNING_KEYS_CACHE_SECONDS = env.int("SIGNING_KEYS_CACHE_SECONDS", default=60)
 # million rows costs more than the whole rest of a request) for this many seconds.
 LIST_COUNT_CACHE_MIN_ROWS = env.int("LIST_COUNT_CACHE_MIN_ROWS", default=10_000)
 LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=60)
+# The Action-call log is written in batches off the request path (actions_api.call_log): every
+# ACTION_CALL_FLUSH_SECONDS, and at once when ACTION_CALL_BUFFER_SIZE calls are pending. A killed
+# process loses at most the calls of its last interval; a clean stop loses none.
+ACTION_CALL_FLUSH_SECONDS = env.float("ACTION_CALL_FLUSH_SECONDS", default=1.0)
+ACTION_CALL_BUFFER_SIZE = env.int("ACTION_CALL_BUFFER_SIZE", default=1000)
 
 # ---------------------------------------------------------------- static files, i18n
 STATIC_URL = "static/"
