@@ -261,10 +261,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "actions_api.exceptions.problem_exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "actions_api.throttling.UserRateThrottle",
-        "actions_api.throttling.ConnectionRateThrottle",
-    ],
+    # Per user and per connection, both counted in one cache round trip.
+    "DEFAULT_THROTTLE_CLASSES": ["actions_api.throttling.TokenRateThrottle"],
 }
 # Requests per user and per connection (OAuth client), e.g. "120/min"; shared across processes
 # through the cache (set REDIS_URL with more than one process). Excess gets 429 + Retry-After.
