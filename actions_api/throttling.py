@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.throttling import BaseThrottle
 
 from actions_api.tokens import VerifiedToken
@@ -48,7 +48,7 @@ def throttle_wait(token: VerifiedToken) -> float | None:
         index = int(now // window)
         current[f"rolegate:rate:{ident}:{window}:{index}"] = 2 * window  # kept while it is someone's previous
         previous.append(f"rolegate:rate:{ident}:{window}:{index - 1}")
-    counts, earlier = count_and_read(cache, current, previous)
+    counts, earlier = count_and_read(caches["default"], current, previous)
     waits = []
     for (_, limit, window), count, before in zip(budgets, counts, earlier, strict=True):
         into = now % window
