@@ -156,9 +156,10 @@ LOGOUT_REDIRECT_URL = "login"
 # A sign-in or consent page posted after it expired gets a page that says so, not Django's 403.
 CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 
-# Argon2id first (OWASP ASVS V6.2.4); the others only verify (and upgrade) older hashes.
+# Argon2id first (OWASP ASVS V6.2.4) at OWASP's minimum parameters (accounts.hashers); the others
+# only verify (and upgrade) older hashes, as are argon2 hashes with other parameters.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
     # OAuth client secrets are long random strings: a cheap hash suffices (see accounts.hashers).
