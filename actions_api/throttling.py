@@ -4,53 +4,68 @@ Rate limits on the Actions API: one budget per user and one per connection (OAut
 Both are keyed by what the verified token says (`sub`, `client_id`), never by anything else
 in the request. Counters live in the default cache: set REDIS_URL so that every process of a
 deployment shares them. Rates are read from settings on each request so they can be tuned
-per deployment (`API_RATE_PER_USER`, `API_RATE_PER_CONNECTION`).
+per deployment (`API_RATE_PER_USER`, `API_RATE_PER_CONNECTION`, DRF's "120/min" format).
+
+Each budget is a sliding-window counter (the current fixed window's count plus the previous
+window's, weighted by how much of it still overlaps the sliding window), the estimate that
+Redis-backed limiters commonly use. Both budgets are counted and read in one cache round trip
+(:func:`roles.resilient_cache.count_and_read`), with atomic increments, so concurrent requests
+from any number of processes are all counted. A refused call counts too: a client that keeps
+calling while over its budget stays refused until it slows down.
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import time
 
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
+from django.core.cache import caches
+from rest_framework.throttling import BaseThrottle
 
 from actions_api.tokens import VerifiedToken
+from roles.resilient_cache import count_and_read
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-class TokenClaimRateThrottle(SimpleRateThrottle):
-    """Limits requests per value of one claim of the verified access token."""
-
-    claim_attribute = ""
-    rate_setting = ""
-
-    def get_rate(self) -> str:
-        return getattr(settings, self.rate_setting)
-
-    def get_cache_key(self, request, view) -> str | None:
-        token = request.auth
-        if token is None:  # unauthenticated requests are refused before throttling matters
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": getattr(token, self.claim_attribute)}
-
-
-class UserRateThrottle(TokenClaimRateThrottle):
-    """One budget per person, whichever GPT or client they call through."""
-
-    scope, claim_attribute, rate_setting = "user", "subject", "API_RATE_PER_USER"
-
-
-class ConnectionRateThrottle(TokenClaimRateThrottle):
-    """One budget per connection, shared by all its users: a runaway GPT cannot starve the rest."""
-
-    scope, claim_attribute, rate_setting = "connection", "client_id", "API_RATE_PER_CONNECTION"
+def parse_rate(rate: str) -> tuple[int, int]:
+    """A rate such as "120/min" -> (120, 60): requests and window seconds, read as DRF reads it."""
+    requests, period = rate.split("/")
+    return int(requests), PERIODS[period[0]]
 
 
 def throttle_wait(token: VerifiedToken) -> float | None:
     """
-    Counts one call of `token` outside DRF (an MCP tool call) against the same budgets as a
-    REST request; returns the seconds to wait when over one, else None.
+    Counts one call of `token` against its user's and its connection's budgets; returns the
+    seconds to wait when over either, else None. The REST API (:class:`TokenRateThrottle`) and
+    the MCP tools count through here alike.
     """
-    call = SimpleNamespace(auth=token)
-    waits = [throttle.wait() for throttle in (UserRateThrottle(), ConnectionRateThrottle())
-             if not throttle.allow_request(call, None)]
-    return max(wait or 0.0 for wait in waits) if waits else None
+    budgets = [(f"user:{token.subject}", *parse_rate(settings.API_RATE_PER_USER)),
+               (f"connection:{token.client_id}", *parse_rate(settings.API_RATE_PER_CONNECTION))]
+    now = time.time()
+    current, previous = {}, []
+    for ident, _, window in budgets:
+        index = int(now // window)
+        current[f"rolegate:rate:{ident}:{window}:{index}"] = 2 * window  # kept while it is someone's previous
+        previous.append(f"rolegate:rate:{ident}:{window}:{index - 1}")
+    counts, earlier = count_and_read(caches["default"], current, previous)
+    waits = []
+    for (_, limit, window), count, before in zip(budgets, counts, earlier, strict=True):
+        into = now % window
+        if count + (before or 0) * (window - into) / window > limit:
+            waits.append(window - into)
+    return max(waits) if waits else None
+
+
+class TokenRateThrottle(BaseThrottle):
+    """DRF's throttle for both budgets of the verified token (429 with Retry-After when over either)."""
+
+    def allow_request(self, request, view) -> bool:
+        token = request.auth
+        if token is None:  # unauthenticated requests are refused before throttling matters
+            return True
+        self._wait = throttle_wait(token)
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait

@@ -26,7 +26,11 @@ MODES = {
     "a": ("no authentication (floor)", "/api/v1/bench/floor/orders"),
     "b": ("Rolegate JWT + claim filter", "/api/v1/orders"),
     "c": ("DOT opaque token + claim filter", "/api/v1/bench/opaque/orders"),
+    # Served by a gunicorn of its own with bench.floor_settings: a bare Django project's middleware only.
+    "f": ("true floor: bare DRF list", "/bench/true-floor/orders"),
 }
+#: Issue 18: the whole request (b) against the true floor (f), in CPU per request.
+TARGET_RATIO_TO_TRUE_FLOOR = 1.10
 FULL = {"users": 100_000, "roles": 1_000, "orders": 1_000_000, "documents": 100_000}
 SMOKE = {"users": 20, "roles": 4, "orders": 300, "documents": 30}
 TARGET_RATIO_TO_FLOOR, TARGET_P95_MS = 1.2, 50.0
@@ -93,16 +97,19 @@ def main(argv: list[str] | None = None) -> dict:
     }
     headers = {
         "a": {},
+        "f": {},
         "b": {"Authorization": f"Bearer {credentials.jwt}"},
         "c": {"Authorization": f"Bearer {credentials.opaque}"},
     }
-    with Gunicorn(workers=args.workers) as server:
+    with Gunicorn(workers=args.workers) as rolegate, Gunicorn(workers=args.workers, settings="bench.floor_settings") as bare:
+        servers = {mode: bare if mode == "f" else rolegate for mode in MODES}
         for mode, (_, path) in MODES.items():
-            _check_mode(server.url + path, headers[mode], orders)
+            _check_mode(servers[mode].url + path, headers[mode], orders)
         rounds: dict[str, list] = {mode: [] for mode in MODES}
         for number in range(1, args.rounds + 1):
             for mode, (label, path) in MODES.items():
                 say(f"Round {number}/{args.rounds}: ({mode}) {label}, {args.seconds:g} s…")
+                server = servers[mode]
                 if args.warmup:
                     load.run_load(generator=generator, url=server.url + path, headers=headers[mode],
                                   seconds=args.warmup, connections=args.connections)
@@ -127,13 +134,13 @@ def main(argv: list[str] | None = None) -> dict:
                    "median": _summary(rounds[mode], best=False), "rounds": rounds[mode]}
             for mode in MODES
         }
-        report["memory"] = {"peak_rss_mb_per_worker": server.peak_rss_mb()}
+        report["memory"] = {"peak_rss_mb_per_worker": rolegate.peak_rss_mb()}
 
     say("CPU per request of each mode, in process…")
-    report["isolated_cpu_ms_per_request"] = {
-        mode: isolated.request_cpu_ms(path, headers[mode], requests=args.isolated_requests)
-        for mode, (_, path) in MODES.items()
-    }
+    report["isolated_cpu_ms_per_request"] = isolated.cpu_ms_per_mode(
+        {mode: (path, headers[mode], mode == "f") for mode, (_, path) in MODES.items()},
+        requests=args.isolated_requests,
+    )
     say("Token endpoint, sign-ins and token sizes (one thread: per CPU core)…")
     rates = oauth.token_endpoint_rates(user=credentials.user, application=credentials.application, count=args.grants)
     report["token_endpoint"] = {grant: _rate(rate) for grant, rate in rates.items()}
@@ -177,8 +184,11 @@ def _summary(rounds: list[dict], *, best: bool) -> dict:
 
 
 def _ratios(api: dict, summary: str) -> dict:
-    a, b, c = (api[mode][summary] for mode in "abc")
+    a, b, c, f = (api[mode][summary] for mode in "abcf")
     return {
+        "b/f p50": b["p50_ms"] / f["p50_ms"],
+        "f/b throughput": f["requests_per_second"] / b["requests_per_second"],
+        "b/f CPU per request": _cpu_per_request(b) / _cpu_per_request(f),
         "b/a throughput": b["requests_per_second"] / a["requests_per_second"],
         "b/a p50": b["p50_ms"] / a["p50_ms"],
         "b/a per CPU-second": b["requests_per_cpu_second"] / a["requests_per_cpu_second"],
@@ -188,11 +198,16 @@ def _ratios(api: dict, summary: str) -> dict:
     }
 
 
+def _cpu_per_request(figures: dict) -> float:
+    """Application and database CPU per request, under load."""
+    return figures["worker_cpu_ms_per_request"] + figures["database_cpu_ms_per_request"]
+
+
 class Gunicorn:
     """gunicorn serving the bench settings (production's plus bench URLs) on a free loopback port."""
 
-    def __init__(self, *, workers: int) -> None:
-        self.workers = workers
+    def __init__(self, *, workers: int, settings: str = "bench.settings") -> None:
+        self.workers, self.settings = workers, settings
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -200,7 +215,7 @@ class Gunicorn:
 
     def __enter__(self) -> Gunicorn:
         # Database connections that live through the whole run, so their backends' CPU can be read.
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "false", "CONN_MAX_AGE": "3600"}
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": self.settings, "DEBUG": "false", "CONN_MAX_AGE": "3600"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "--backlog", "2048"],
@@ -283,6 +298,11 @@ def print_report(report: dict) -> None:
           + f"; b/a {isolated_cpu['b'] / isolated_cpu['a']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
           f"{_mark(isolated_cpu['b'] / isolated_cpu['a'] <= TARGET_RATIO_TO_FLOOR)}, "
           f"b/c {isolated_cpu['b'] / isolated_cpu['c']:.2f}")
+    true_floor_load, true_floor_in_process = ratios["b/f CPU per request"], isolated_cpu["b"] / isolated_cpu["f"]
+    print(f"full request / true floor (b/f), CPU per request: in process {true_floor_in_process:.2f}, under load "
+          f"{true_floor_load:.2f} (app + DB; <= {TARGET_RATIO_TO_TRUE_FLOOR}) "
+          f"{_mark(max(true_floor_in_process, true_floor_load) <= TARGET_RATIO_TO_TRUE_FLOOR)}; "
+          f"p50 {ratios['b/f p50']:.2f}, throughput f/b {ratios['f/b throughput']:.2f}")
     print("memory: peak RSS per worker " + ", ".join(f"{mb:.1f} MB" for mb in report["memory"]["peak_rss_mb_per_worker"]))
 
     from bench.oauth import KEYCLOAK_PASSWORD_LOGINS_PER_CPU, KEYCLOAK_REFRESH_PER_CPU, TOKEN_SIZE_LIMIT

@@ -14,6 +14,14 @@ class FloorOrderViewSet(OrderViewSet):
     permission_classes = [AllowAny]
 
 
+class TrueFloorOrderViewSet(OrderViewSet):
+    """(f) the true floor: the same list, serializer and claim filter, and nothing else (no throttles)."""
+
+    authentication_classes = [FixedClaimsAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+
 class OpaqueTokenOrderViewSet(OrderViewSet):
     """(c) django-oauth-toolkit's opaque token, then the same permission checks and filter."""
 

@@ -12,16 +12,21 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 django_application = get_asgi_application()
 
+from actions_api.call_log import action_calls, flushing_before_shutdown  # noqa: E402
 from actions_api.checks import ensure_cache_works  # noqa: E402  (needs Django set up)
 from actions_api.mcp.endpoint import MCP_PATH, mcp_application  # noqa: E402
 
 ensure_cache_works()
+# A server process: the Action-call log is written every second, and before the lifespan's shutdown completes.
+action_calls.flush_in_background()
 
 mcp = mcp_application()
 
 
 async def application(scope, receive, send):
-    if scope["type"] == "lifespan" or (scope["type"] == "http" and scope["path"] == MCP_PATH):
+    if scope["type"] == "lifespan":
+        await mcp(scope, receive, flushing_before_shutdown(send))
+    elif scope["type"] == "http" and scope["path"] == MCP_PATH:
         await mcp(scope, receive, send)
     else:
         await django_application(scope, receive, send)

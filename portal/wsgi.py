@@ -5,7 +5,10 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 application = get_wsgi_application()
 
+from actions_api.call_log import action_calls  # noqa: E402
 from actions_api.checks import ensure_cache_works  # noqa: E402  (needs Django set up)
 
 # WSGI servers run no system checks: refuse to serve with a configured cache that cannot work.
 ensure_cache_works()
+# A server process: the Action-call log is written every second and at exit (gunicorn runs atexit).
+action_calls.flush_in_background()

@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping, Sequence
+from functools import partial
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
@@ -65,6 +67,26 @@ class CacheOutage:
 outage = CacheOutage()
 
 
+def count_and_read(cache, counted: Mapping[str, int], read: Sequence[str]) -> tuple[list[int], list[int | None]]:
+    """
+    Adds one to each counter of `counted` (created with that timeout in seconds) and reads the
+    counters `read`: their new and current values, in order. With :class:`FailSoftRedisCache`
+    that is one round trip, atomic per counter; any other cache does it with its own calls.
+    """
+    if isinstance(cache, FailSoftRedisCache):
+        return cache.count_and_read(counted, read)
+    counts = []
+    for key, timeout in counted.items():
+        cache.add(key, 0, timeout)
+        try:
+            counts.append(cache.incr(key))
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, timeout)
+            counts.append(1)
+    values = cache.get_many(read)
+    return counts, [values.get(key) for key in read]
+
+
 def shared_cache_answering() -> bool:
     """False while the shared cache is out (always True for a per-process cache)."""
     return not outage.ongoing
@@ -78,16 +100,39 @@ class FailSoftRedisCache(RedisCache):
         self._fallback = LocMemCache("rolegate-cache-fallback", params)
 
     def _call(self, operation: str, *args, **kwargs):
+        return self._fail_soft(
+            operation, getattr(super(), operation), getattr(self._fallback, operation), *args, **kwargs
+        )
+
+    def _fail_soft(self, operation: str, shared, fallback, *args, **kwargs):
         if outage.available():
             try:
-                result = getattr(super(), operation)(*args, **kwargs)
+                result = shared(*args, **kwargs)
             except RedisError as error:
                 outage.failed(error)
             else:
                 outage.answered()
                 return result
         CACHE_FALLBACKS.labels(operation=operation).inc()
-        return getattr(self._fallback, operation)(*args, **kwargs)
+        return fallback(*args, **kwargs)
+
+    def count_and_read(self, counted: Mapping[str, int], read: Sequence[str]) -> tuple[list[int], list[int | None]]:
+        """:func:`count_and_read` in one Redis round trip (a pipeline), or in the fallback while Redis is out."""
+        return self._fail_soft(
+            "count_and_read", self._pipelined_count_and_read, partial(count_and_read, self._fallback), counted, read
+        )
+
+    def _pipelined_count_and_read(self, counted: Mapping[str, int], read: Sequence[str]):
+        pipeline = self._cache.get_client(write=True).pipeline(transaction=False)
+        for key, timeout in counted.items():
+            redis_key = self.make_and_validate_key(key)
+            pipeline.set(redis_key, 0, ex=timeout, nx=True)  # a new counter expires; a running one keeps its expiry
+            pipeline.incr(redis_key)
+        for key in read:
+            pipeline.get(self.make_and_validate_key(key))
+        replies = pipeline.execute()
+        counted_replies = replies[: 2 * len(counted)]
+        return counted_replies[1::2], [None if value is None else int(value) for value in replies[2 * len(counted):]]
 
     def probe(self, key: str, value: str) -> bool:
         """Stores and reads back `value` in Redis itself, never in the fallback: for health checks."""

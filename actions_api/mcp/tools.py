@@ -92,10 +92,11 @@ async def _metered(
         outcome.update(status=refused.status, error=refused.error, reason=str(refused))
         raise
     finally:
-        duration_ms = round((time.monotonic() - started) * 1000)
-        await _in_django(lambda: tool_call_record(
-            tool=tool, arguments=arguments, token=token, duration_ms=duration_ms, **outcome
-        ))
+        # In memory, no query: the log's flusher writes it (actions_api.call_log).
+        tool_call_record(
+            tool=tool, arguments=arguments, token=token, duration_ms=round((time.monotonic() - started) * 1000),
+            **outcome,
+        )
 
 
 async def whoami(ctx: Context) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
+from accounts.hashers import PasswordHasher
 from portal import settings as production_settings
 from tests.chatgpt import ChatGPT, form_fields
 from tests.factories import UserFactory
@@ -167,13 +168,24 @@ def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(victim):
 # ---------------------------------------------------------------- passwords
 
 
-def test_production_hashes_passwords_with_argon2():
+def test_production_hashes_passwords_with_argon2id_at_owasps_minimum():
     # The test settings use MD5 for speed; the production list must start with a strong hasher.
-    assert production_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert production_settings.PASSWORD_HASHERS[0] == "accounts.hashers.PasswordHasher"
     assert "MD5" not in " ".join(production_settings.PASSWORD_HASHERS)
-    hasher = Argon2PasswordHasher()
+    hasher = PasswordHasher()
     encoded = hasher.encode("rolegate-demo", hasher.salt())
-    assert encoded.startswith("argon2$argon2id$") and hasher.verify("rolegate-demo", encoded)
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$") and hasher.verify("rolegate-demo", encoded)
+
+
+def test_a_password_hashed_with_other_argon2_parameters_is_rehashed_at_the_next_sign_in(settings, victim):
+    settings.PASSWORD_HASHERS = ["accounts.hashers.PasswordHasher"]
+    victim.password = Argon2PasswordHasher().encode(PASSWORD, Argon2PasswordHasher().salt())  # Django's defaults
+    victim.save(update_fields=["password"])
+
+    assert sign_in(Client(), "victim", PASSWORD).status_code == 302
+
+    victim.refresh_from_db()
+    assert victim.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 def test_the_test_suite_alone_uses_the_fast_hasher():

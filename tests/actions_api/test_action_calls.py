@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from oauth2_provider.models import get_application_model
 
+from actions_api.call_log import action_calls
 from actions_api.models import ActionCall
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +26,12 @@ def user(username):
     return get_user_model().objects.get(username=username)
 
 
-def test_a_call_is_logged_with_user_connection_endpoint_status_and_rows(demo_gpt, mint_token, bearer):
+def test_a_call_is_logged_with_user_connection_endpoint_status_and_rows(demo_gpt, mint_token, bearer, logged_calls):
     alice = user("alice")
     response = bearer(mint_token(alice, application=demo_gpt)).get("/api/v1/customers?page_size=3")
     assert response.status_code == 200
 
-    call = ActionCall.objects.get()
+    call = logged_calls().get()
     assert (call.method, call.endpoint, call.status, call.rows) == ("GET", "/api/v1/customers", 200, 3)
     assert (call.username, call.subject, call.client_id) == ("alice", str(alice.pk), "demo-gpt")
     assert call.reason == "" and call.error == ""
@@ -45,40 +46,81 @@ def test_a_call_is_logged_with_user_connection_endpoint_status_and_rows(demo_gpt
     ],
 )
 def test_a_refused_call_is_logged_with_its_reason_and_never_the_token(
-    demo_gpt, mint_token, bearer, username, overrides, status, error, reason
+    demo_gpt, mint_token, bearer, logged_calls, username, overrides, status, error, reason
 ):
     token = mint_token(user(username), application=demo_gpt, **overrides)
     assert bearer(token).get("/api/v1/orders").status_code == status
 
-    call = ActionCall.objects.get()
+    call = logged_calls().get()
     assert (call.status, call.error) == (status, error)
     assert reason in call.reason
     stored = " ".join(str(value) for value in ActionCall.objects.values().get().values())
     assert token not in stored and token.split(".")[2] not in stored
 
 
-def test_a_call_without_a_token_is_logged_as_anonymous_with_the_fix(api_client):
+def test_a_call_without_a_token_is_logged_as_anonymous_with_the_fix(api_client, logged_calls):
     assert api_client.get("/api/v1/me").status_code == 401
-    call = ActionCall.objects.get()
+    call = logged_calls().get()
     assert call.username == call.client_id == "" and "Authorization: Bearer" in call.reason
 
 
-def test_logging_adds_one_insert_and_no_lookup_to_an_authenticated_call(demo_gpt, mint_token, bearer):
+def test_a_call_is_recorded_without_any_query_and_a_flush_writes_every_call_in_one_insert(
+    demo_gpt, mint_token, bearer, logged_calls
+):
     client = bearer(mint_token(user("alice"), application=demo_gpt))
     client.get("/api/v1/me")  # loads the signing keys into the process once
+    action_calls.flush()
     with CaptureQueriesContext(db_connection) as queries:
-        assert client.get("/api/v1/me").status_code == 200
-    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["INSERT"]
+        statuses = [client.get(path).status_code for path in ("/api/v1/me", "/api/v1/orders", "/api/v1/nothing")]
+    # Only the page's own reads (count and rows of the orders list): nothing for the log.
+    assert all(query["sql"].startswith("SELECT") for query in queries.captured_queries)
+
+    with CaptureQueriesContext(db_connection) as queries:
+        assert action_calls.flush() == 3
+    statements = [query["sql"].split()[0] for query in queries.captured_queries]
+    assert [statement for statement in statements if statement not in ("SAVEPOINT", "RELEASE")] == ["INSERT"]
+    logged = logged_calls().order_by("id")
+    assert [(call.endpoint, call.status) for call in logged][1:] == list(  # after the warm-up call
+        zip(["/api/v1/me", "/api/v1/orders", "/api/v1/nothing"], statuses, strict=True)
+    )
 
 
-def test_schema_and_docs_are_not_logged_as_action_calls(client):
+def test_the_request_that_fills_the_buffer_writes_it_so_memory_stays_bounded(demo_gpt, mint_token, bearer, settings):
+    settings.ACTION_CALL_BUFFER_SIZE = 3
+    client = bearer(mint_token(user("alice"), application=demo_gpt))
+    for _ in range(2):
+        client.get("/api/v1/me")
+    assert not ActionCall.objects.exists() and action_calls.pending() == 2
+
+    client.get("/api/v1/me")
+
+    assert ActionCall.objects.count() == 3 and action_calls.pending() == 0
+
+
+def test_a_call_the_database_refuses_is_dropped_without_holding_back_the_others(db, caplog):
+    good = {"at": timezone.now(), "method": "GET", "endpoint": "/api/v1/me", "status": 200, "subject": "1",
+            "username": "alice", "client_id": "demo-gpt", "rows": 1, "error": "", "reason": "", "duration_ms": 2,
+            "request_id": "r1"}
+    action_calls.add(good)
+    action_calls.add({**good, "duration_ms": -1, "request_id": "r2"})  # violates the column's CHECK
+    action_calls.add({**good, "request_id": "r3"})
+
+    assert action_calls.flush() == 2
+
+    assert sorted(ActionCall.objects.values_list("request_id", flat=True)) == ["r1", "r3"]
+    assert action_calls.pending() == 0 and "Dropped an Action call" in caplog.text
+
+
+def test_schema_and_docs_are_not_logged_as_action_calls(client, logged_calls):
     client.get("/api/schema/")
-    assert not ActionCall.objects.exists()
+    assert not logged_calls().exists()
 
 
-def test_the_action_calls_admin_is_read_only_and_names_the_connection(demo_gpt, admin_client, mint_token, bearer):
+def test_the_action_calls_admin_is_read_only_and_names_the_connection(
+    demo_gpt, admin_client, mint_token, bearer, logged_calls
+):
     bearer(mint_token(user("alice"), application=demo_gpt)).get("/api/v1/me")
-    call = ActionCall.objects.get()
+    call = logged_calls().get()
 
     changelist = admin_client.get("/admin/actions_api/actioncall/?client_id=demo-gpt")
     assert changelist.status_code == 200 and "Demo GPT" in changelist.content.decode()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import requests
 from django.conf import settings as django_settings
@@ -67,6 +70,20 @@ def test_a_connection_over_its_rate_gets_429_whoever_calls(settings, users, mint
     assert_throttled(bearer(mint_token(second)).get(ME))
     # Another connection is not affected.
     assert bearer(mint_token(second, application=ApplicationFactory())).get(ME).status_code == 200
+
+
+def test_concurrent_calls_from_many_threads_get_exactly_the_budget(settings, transactional_db, live_server, mint_token):
+    settings.API_RATE_PER_USER = "7/min"
+    token = mint_token(UserFactory(username="eager"))
+
+    def call(_: int) -> int:
+        return requests.get(f"{live_server.url}{ME}", headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as threads:
+        statuses = Counter(threads.map(call, range(24)))
+
+    # Both budgets are counted atomically in the shared cache: no two concurrent calls read the same count.
+    assert statuses == {200: 7, 429: 17}
 
 
 def test_throttling_counts_only_verified_tokens(settings, users, api_client):

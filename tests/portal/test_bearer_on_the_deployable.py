@@ -104,8 +104,14 @@ def test_mcp_tool_calls_share_the_rest_rate_limit_and_appear_in_the_action_call_
 
     assert [result.get("isError", False) for result in results] == [False] * RATE_PER_USER + [True]
     assert "throttled" in results[-1]["content"][0]["text"]
-    with django_db_blocker.unblock():
-        calls = list(ActionCall.objects.filter(username="bob", method="MCP").order_by("at"))
+    with django_db_blocker.unblock():  # each process writes its calls within ACTION_CALL_FLUSH_SECONDS (1 s)
+        calls = wait_until(lambda: _flushed(ActionCall.objects.filter(username="bob", method="MCP").order_by("at"),
+                                            RATE_PER_USER + 1), timeout=5, message="the calls' flush")
     assert [call.endpoint for call in calls] == ["list_orders(page:int, page_size:int)"] * (RATE_PER_USER + 1)
     assert [call.status for call in calls] == [200] * RATE_PER_USER + [429]
     assert calls[0].rows and calls[-1].error == "throttled"
+
+
+def _flushed(calls, expected: int) -> list:
+    rows = list(calls)
+    return rows if len(rows) >= expected else []
