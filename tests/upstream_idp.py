@@ -84,11 +84,11 @@ def upstream_idp(*, redirect_uri: str, log_path: Path):
             cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             assert server.poll() is None, f"upstream IdP exited:\n{log_path.read_text()}"
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(f"{issuer}/healthz", timeout=1).status_code == 200:
+            with contextlib.suppress(requests.ConnectionError, requests.Timeout):
+                if requests.get(f"{issuer}/healthz", timeout=10).status_code == 200:
                     break
             assert time.monotonic() < deadline, f"upstream IdP did not start:\n{log_path.read_text()}"
             time.sleep(0.2)
