@@ -89,7 +89,8 @@ class NewRowsInline(admin.TabularInline):
 # ---------------------------------------------------------------- permissions and roles
 @admin.register(ApiPermission)
 class ApiPermissionAdmin(admin.ModelAdmin):
-    list_display = ["code", "description"]
+    list_display = ["code", "description", "in_use"]
+    list_filter = ["in_use"]
     search_fields = ["code", "description"]
     show_full_result_count = False
 
