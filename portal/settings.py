@@ -55,6 +55,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "import_export",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -321,6 +322,12 @@ LOGGING = {
 ACCESS_REVOCATION_REFRESH_SECONDS = env.int("ACCESS_REVOCATION_REFRESH_SECONDS", default=5)
 # How long the cache's copy of the list lives before one process reloads it from the database.
 ACCESS_REVOCATION_CACHE_SECONDS = env.int("ACCESS_REVOCATION_CACHE_SECONDS", default=10)
+
+# ---------------------------------------------------------------- spreadsheets in the admin (django-import-export)
+# Business data comes in and goes out as CSV or Excel; a cell starting with "=" is exported as
+# text, so that opening an export never runs a formula someone typed into a customer's name.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # ---------------------------------------------------------------- OpenAPI document (GPT editor)
 SPECTACULAR_SETTINGS = {
