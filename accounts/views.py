@@ -23,7 +23,7 @@ from accounts.forms import LoginForm
 from accounts.models import SigningKey
 from accounts.resources import UnknownResource, token_audience
 from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, active_signing_key
-from actions_api.dashboard.selectors import setup_checklist
+from actions_api.staff.selectors import setup_checklist
 from roles.claims import effective_claims
 from roles.descriptions import access_in_words
 from roles.selectors import access_explanation

@@ -3,7 +3,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts.urls import oauth_urlpatterns
-from actions_api.dashboard.views import dashboard
 from actions_api.views import ApiDocsView, healthz
 
 urlpatterns = [
@@ -13,7 +12,7 @@ urlpatterns = [
     path("api/v1/", include("actions_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
-    path("admin/dashboard/", dashboard, name="dashboard"),
+    path("admin/", include("actions_api.staff.urls")),  # staff pages beside the admin: dashboard, "see what they see"
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

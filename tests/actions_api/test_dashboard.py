@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions_api.dashboard import selectors
+from actions_api.staff import selectors
 from actions_api.models import ActionCall
 from roles.audit.models import AuditEvent
 from tests.factories import UserFactory

@@ -88,7 +88,9 @@ def column_chart(
             value = row.get(one.key, 0)
             height = plot * value / peak
             top -= height
-            segments.append(Segment(y=round(top, 2), height=round(height, 2), css=one.css, value=value, label=one.label))
+            segments.append(
+                Segment(y=round(top, 2), height=round(height, 2), css=one.css, value=value, label=one.label)
+            )
         title = f"{label(bucket)}: " + ", ".join(f"{segment.value} {segment.label}" for segment in segments)
         columns.append(Column(
             x=round(index * slot + slot * 0.12, 2), width=round(slot * 0.76, 2),

@@ -1,1 +1,0 @@
-"""The staff's first-run checklist and the dashboard of the Action-call log (server-side SVG charts)."""
