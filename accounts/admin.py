@@ -12,7 +12,7 @@ from accounts import services
 from accounts.connections import callback_policy, gpt_editor_values
 from accounts.models import ClientRegistrationPolicy, GptConnection, SigningKey, User
 from accounts.redirects import ChatGPTCallbacks
-from roles.admin import UserAccessAdminMixin
+from roles.admin import ReadOnlyAdmin, UserAccessAdminMixin
 
 admin.site.site_header = admin.site.site_title = "Rolegate administration"
 admin.site.index_title = "Users, roles and connections"
@@ -31,18 +31,12 @@ class UserAdmin(UserAccessAdminMixin, DjangoUserAdmin):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(admin.ModelAdmin):
-    """Read-only: keys are created and retired by commands, and the private half is never shown."""
+class SigningKeyAdmin(ReadOnlyAdmin):
+    """Keys are created and retired by commands, never deleted here; the private half is never shown."""
 
     list_display = ["kid", "created_at", "activates_at", "rotated_at", "retired_at"]
     fields = ["kid", "created_at", "activates_at", "rotated_at", "retired_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 admin.site.unregister(get_application_model())

@@ -25,6 +25,13 @@ class RolegateOAuth2Validator(OAuth2Validator):
         # client is known; _load_application would then drop request.client.
         return request.client or self._load_application(client_id, request)
 
+    def revoke_token(self, token, token_type_hint, request, *args, **kwargs) -> None:
+        """RFC 7009, and the API (REST and MCP) then refuses the access token too, by its `jti`."""
+        issued = services.access_token_issued(token=token, application=request.client)
+        super().revoke_token(token, token_type_hint, request, *args, **kwargs)
+        if issued is not None:
+            services.access_token_revoke(issued=issued, application=request.client)
+
     def get_default_scopes(self, client_id, request, *args, **kwargs) -> list[str]:
         """The connection's own default scopes, not one global list."""
         client = self._client(client_id, request)

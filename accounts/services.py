@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from dataclasses import dataclass
 
+import jwt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_id, generate_client_secret
-from oauth2_provider.models import get_application_model, get_refresh_token_model
+from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 
 from accounts.models import AuthorizationCodeRedemption, SigningKey, code_checksum
 from accounts.redirects import ChatGPTCallbacks
 from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, forget_active_signing_key
-from roles.services import connection_access_revoke
+from roles.revocations import access_revoke
 
 Application = get_application_model()
 RefreshToken = get_refresh_token_model()
+AccessToken = get_access_token_model()
+User = get_user_model()
 
 
 @dataclass(frozen=True)
@@ -102,23 +107,63 @@ def connected_apps(*, user):
 @transaction.atomic
 def app_access_revoke(*, user, client_id: str) -> int:
     """
-    Ends what `user` granted the app: its refresh tokens are revoked and the API refuses the
-    access tokens it holds within seconds. Returns how many refresh tokens were live.
+    Ends what `user` granted the connection `client_id`: its refresh tokens are revoked and the
+    API refuses the access tokens it holds within seconds. Returns how many refresh tokens were live.
     """
-    tokens = RefreshToken.objects.filter(user=user, application__client_id=client_id, revoked__isnull=True)
-    count = 0
-    for token in tokens.select_for_update():
-        token.revoke()
-        count += 1
-    application = Application.objects.filter(client_id=client_id).first()
-    if application is not None:
-        connection_access_revoke(user=user, application=application, reason="revoked by the user (Connected apps)")
-    return count
+    if not Application.objects.filter(client_id=client_id).exists():
+        return 0
+    live = RefreshToken.objects.filter(user=user, application__client_id=client_id, revoked__isnull=True).count()
+    access_revoke(
+        users=User.objects.filter(pk=user.pk), client_id=client_id, reason="revoked by the user (Connected apps)"
+    )
+    return live
 
 
+@transaction.atomic
 def applications_disable(*, applications) -> int:
-    """Cuts clients off (they then get invalid_client); their issued access tokens lapse on expiry."""
+    """
+    Cuts connections off: they get invalid_client, their grants end, and the API refuses the
+    access tokens they hold within seconds. Returns how many were disabled.
+    """
+    client_ids = list(applications.values_list("client_id", flat=True))
+    for client_id in client_ids:
+        access_revoke(client_id=client_id, reason="connection disabled")
     return applications.update(is_active=False)
+
+
+@dataclass(frozen=True)
+class IssuedAccessToken:
+    """Who holds an access token this portal issued, and its id (`jti`): what revoking it needs."""
+
+    user_id: int
+    token_id: str
+
+
+def access_token_issued(*, token: str, application) -> IssuedAccessToken | None:
+    """The access token `application` sent for revocation, if this portal issued it to that connection."""
+    if getattr(application, "pk", None) is None:
+        return None
+    checksum = hashlib.sha256(token.encode()).hexdigest()
+    user_id = (
+        AccessToken.objects.filter(token_checksum=checksum, application=application, user__isnull=False)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if user_id is None:
+        return None
+    # Only the checksum is stored; the token is the JWT that row was minted as: read its `jti`.
+    token_id = jwt.decode(token, options={"verify_signature": False}).get("jti")
+    return IssuedAccessToken(user_id=user_id, token_id=token_id) if isinstance(token_id, str) and token_id else None
+
+
+def access_token_revoke(*, issued: IssuedAccessToken, application) -> None:
+    """The API refuses this one access token from now on (within the revocation bound)."""
+    access_revoke(
+        users=User.objects.filter(pk=issued.user_id),
+        client_id=application.client_id,
+        token_id=issued.token_id,
+        reason="access token revoked by its connection (RFC 7009)",
+    )
 
 
 def authorization_code_redeem(*, code: str, application, token_family: uuid.UUID | None) -> None:

@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
-from actions_api.revocation import ensure_not_revoked
-from actions_api.tokens import InvalidAccessToken, VerifiedToken, verify_access_token
+from actions_api.bearer import BearerPipeline, BearerRefusal
+from actions_api.tokens import VerifiedToken
 
-REALM = "rolegate"
+#: The REST API's pipeline: tokens for ``API_AUDIENCE`` only.
+rest_bearer = BearerPipeline(audience=lambda: settings.API_AUDIENCE)
 
 
 @dataclass(frozen=True)
@@ -29,45 +31,24 @@ class TokenUser:
 
 
 class BearerTokenError(AuthenticationFailed):
-    """A 401 that names its RFC 6750 error code for the WWW-Authenticate header."""
+    """A 401 that carries the pipeline's refusal, for the problem document and its challenge."""
 
-    def __init__(self, detail: str, *, error: str = "invalid_token") -> None:
-        super().__init__(detail)
-        self.bearer_error = error
-
-
-class MissingBearerToken(NotAuthenticated):
-    bearer_error = "invalid_request"
-    default_detail = (
-        "No access token was sent. Send 'Authorization: Bearer <access token>'; in the GPT editor set "
-        "the Action's Authentication to OAuth."
-    )
+    def __init__(self, refusal: BearerRefusal) -> None:
+        super().__init__(refusal.description)
+        self.refusal = refusal
 
 
 class AccessTokenAuthentication(BaseAuthentication):
     """Authenticates `Authorization: Bearer <JWT>` statelessly; `request.auth` is the VerifiedToken."""
 
     def authenticate(self, request):
-        header = get_authorization_header(request).split()
-        if not header:
-            raise MissingBearerToken()
-        if header[0].lower() != b"bearer":
-            raise BearerTokenError(
-                "The Authorization header must use the Bearer scheme: 'Authorization: Bearer <access token>'.",
-                error="invalid_request",
-            )
-        if len(header) != 2:
-            raise BearerTokenError(
-                "The Authorization header must be exactly 'Bearer <access token>'.", error="invalid_request"
-            )
         try:
-            token = verify_access_token(header[1].decode("ascii"))
-            ensure_not_revoked(token)
-        except UnicodeDecodeError:
-            raise BearerTokenError("The access token is malformed.") from None
-        except InvalidAccessToken as error:
-            raise BearerTokenError(str(error)) from None
-        return TokenUser(token), token
+            token = rest_bearer.authenticate(get_authorization_header(request))
+        except BearerRefusal as refusal:
+            if refusal.status == 403:
+                raise PermissionDenied(refusal.description, code=refusal.error) from None
+            raise BearerTokenError(refusal) from None
+        return None if token is None else (TokenUser(token), token)
 
     def authenticate_header(self, request) -> str:
-        return f'Bearer realm="{REALM}"'
+        return rest_bearer.challenge()

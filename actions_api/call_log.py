@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import DatabaseError
 from django.utils import timezone
@@ -24,19 +26,46 @@ API_PATH_PREFIX = "/api/v1/"
 
 def action_call_record(*, request, response, duration_ms: int) -> ActionCall:
     """Stores what happened to one API request; the row never holds the token."""
-    token = getattr(request, "auth", None)
     data = getattr(response, "data", None)
     problem = data if isinstance(data, dict) and response.status_code >= 400 else {}
-    return ActionCall.objects.create(
-        method=request.method[:8],
-        endpoint=request.path[:200],
+    return _record(
+        method=request.method,
+        endpoint=request.path,
+        token=getattr(request, "auth", None),
         status=response.status_code,
+        rows=_rows_returned(data) if response.status_code < 300 else None,
+        error=str(problem.get("error", "")),
+        reason=str(problem.get("detail", "")),
+        duration_ms=duration_ms,
+    )
+
+
+def tool_call_record(
+    *, tool: str, arguments: Mapping[str, Any], token, status: int, rows: int | None, error: str, reason: str,
+    duration_ms: int,
+) -> ActionCall:
+    """
+    Stores one MCP tool call like an API request: the tool and its arguments' shape as the
+    endpoint (``list_orders(page:int, page_size:int)``), never the arguments' values.
+    """
+    shape = ", ".join(f"{name}:{type(value).__name__}" for name, value in arguments.items())
+    return _record(
+        method="MCP", endpoint=f"{tool}({shape})", token=token, status=status, rows=rows, error=error, reason=reason,
+        duration_ms=duration_ms,
+    )
+
+
+def _record(*, method: str, endpoint: str, token, status: int, rows, error: str, reason: str, duration_ms: int):
+    return ActionCall.objects.create(
+        method=method[:8],
+        endpoint=endpoint[:200],
+        status=status,
         subject=getattr(token, "subject", "")[:64],
         username=getattr(token, "username", "")[:150],
         client_id=getattr(token, "client_id", "")[:100],
-        rows=_rows_returned(data) if response.status_code < 300 else None,
-        error=str(problem.get("error", ""))[:40],
-        reason=str(problem.get("detail", ""))[:500],
+        rows=rows,
+        error=error[:40],
+        reason=reason[:500],
         duration_ms=duration_ms,
     )
 

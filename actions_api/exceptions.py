@@ -7,13 +7,13 @@ from http import HTTPStatus
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import status
-from rest_framework.exceptions import APIException, ErrorDetail
+from rest_framework.exceptions import APIException, ErrorDetail, NotAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from actions_api.authentication import REALM
+from actions_api.authentication import BearerTokenError, rest_bearer
+from actions_api.bearer import MISSING_TOKEN, BearerRefusal
 from actions_api.catalog import NOT_VISIBLE
-from actions_api.permissions import API_SCOPE
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -23,15 +23,27 @@ def problem_exception_handler(exc, context) -> Response | None:
     if response is None:
         return None
     problem = {"type": "about:blank", "title": HTTPStatus(response.status_code).phrase, "status": response.status_code}
-    problem.update(_detail(exc, response.data))
-    problem["error"] = _error_code(exc, response.status_code)
-    if response.status_code == status.HTTP_401_UNAUTHORIZED:
-        response["WWW-Authenticate"] = _bearer_challenge(problem["error"], problem["detail"])
-    elif problem["error"] == "insufficient_scope":
-        response["WWW-Authenticate"] = _bearer_challenge("insufficient_scope", problem["detail"], scope=API_SCOPE)
+    refusal = _bearer_refusal(exc)
+    if refusal is None:
+        problem.update(_detail(exc, response.data))
+        problem["error"] = _error_code(exc, response.status_code)
+    else:
+        problem.update(detail=refusal.description, error=refusal.error)
+        response["WWW-Authenticate"] = rest_bearer.challenge(refusal)
     response.data = problem
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def _bearer_refusal(exc) -> BearerRefusal | None:
+    """The RFC 6750 refusal behind a 401 (no token sent included) or a 403 for a missing scope."""
+    if isinstance(exc, BearerTokenError):
+        return exc.refusal
+    if isinstance(exc, NotAuthenticated):
+        return BearerRefusal(401, "invalid_request", MISSING_TOKEN, reason="missing")
+    if getattr(getattr(exc, "detail", None), "code", None) == "insufficient_scope":
+        return BearerRefusal(403, "insufficient_scope", str(exc.detail))
+    return None
 
 
 def _detail(exc, data) -> dict:
@@ -43,8 +55,6 @@ def _detail(exc, data) -> dict:
 
 
 def _error_code(exc, status_code: int) -> str:
-    if hasattr(exc, "bearer_error"):
-        return exc.bearer_error
     if status_code == status.HTTP_401_UNAUTHORIZED:
         return "invalid_token"
     detail = getattr(exc, "detail", None)
@@ -53,11 +63,6 @@ def _error_code(exc, status_code: int) -> str:
     if isinstance(exc, APIException):
         return exc.default_code
     return "not_found" if isinstance(exc, Http404) else "error"
-
-
-def _bearer_challenge(error: str, description: str, **params: str) -> str:
-    quoted = {"realm": REALM, "error": error, "error_description": description.replace('"', "'"), **params}
-    return "Bearer " + ", ".join(f'{name}="{value}"' for name, value in quoted.items())
 
 
 # ---------------------------------------------------------------- Django-level errors under /api/

@@ -1,6 +1,6 @@
 from rest_framework.permissions import BasePermission
 
-API_SCOPE = "api"
+from actions_api.bearer import API_SCOPE, SCOPE_MISSING
 
 
 def permission_missing(permission: str) -> str:
@@ -14,10 +14,7 @@ def permission_missing(permission: str) -> str:
 class HasApiScope(BasePermission):
     """Allows access only to tokens granted the `api` scope."""
 
-    message = (
-        f"The access token was not granted the '{API_SCOPE}' scope. In the GPT editor leave Scope empty "
-        f"or include '{API_SCOPE}', then sign in again."
-    )
+    message = SCOPE_MISSING
     code = "insufficient_scope"
 
     def has_permission(self, request, view) -> bool:

@@ -9,8 +9,12 @@ per deployment (`API_RATE_PER_USER`, `API_RATE_PER_CONNECTION`).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from actions_api.tokens import VerifiedToken
 
 
 class TokenClaimRateThrottle(SimpleRateThrottle):
@@ -39,3 +43,14 @@ class ConnectionRateThrottle(TokenClaimRateThrottle):
     """One budget per connection, shared by all its users: a runaway GPT cannot starve the rest."""
 
     scope, claim_attribute, rate_setting = "connection", "client_id", "API_RATE_PER_CONNECTION"
+
+
+def throttle_wait(token: VerifiedToken) -> float | None:
+    """
+    Counts one call of `token` outside DRF (an MCP tool call) against the same budgets as a
+    REST request; returns the seconds to wait when over one, else None.
+    """
+    call = SimpleNamespace(auth=token)
+    waits = [throttle.wait() for throttle in (UserRateThrottle(), ConnectionRateThrottle())
+             if not throttle.allow_request(call, None)]
+    return max(wait or 0.0 for wait in waits) if waits else None

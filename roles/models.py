@@ -15,6 +15,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from roles.audit.models import AuditEvent  # noqa: F401  (the audit log's model belongs to this app)
+
 #: The wildcard value: a data scope with it grants every value of its attribute.
 ALL_VALUES = "*"
 
@@ -167,6 +169,9 @@ class RoleAssignmentQuerySet(models.QuerySet):
         )
 
 
+HOLDER_REQUIRED = "Assign the role to a user or to a team (exactly one of them)."
+
+
 class RoleAssignment(models.Model):
     """A user or a team holds a role, possibly for a period only: who granted it and when."""
 
@@ -193,6 +198,9 @@ class RoleAssignment(models.Model):
                 condition=models.Q(user__isnull=False, team__isnull=True)
                 | models.Q(user__isnull=True, team__isnull=False),
                 name="assignment_to_user_or_team",
+                # Checked by full_clean(), which skips it when an inline form fills the holder:
+                # the new user or team it belongs to has no id until the admin saves it.
+                violation_error_message=HOLDER_REQUIRED,
             ),
             models.CheckConstraint(
                 condition=models.Q(starts_at__isnull=True) | models.Q(ends_at__isnull=True)
@@ -210,8 +218,8 @@ class RoleAssignment(models.Model):
         return f"team {self.team}" if self.team_id else str(self.user)
 
     def clean(self) -> None:
-        if bool(self.user_id) == bool(self.team_id):
-            raise ValidationError("Assign the role to a user or to a team (exactly one of them).")
+        # "A user or a team" is the check constraint above, not a test here: in an inline on the
+        # add page of a user or a team, the holder has no id yet when clean() runs.
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The end must be after the start."})
 
@@ -221,14 +229,26 @@ class RoleAssignment(models.Model):
 
 class AccessRevocation(models.Model):
     """
-    Every access token of `user` issued before `revoked_before` is refused by the API.
+    Access tokens issued before `revoked_before` are refused when they match: issued to `user`
+    (null: to anyone), through the connection `client_id` ("": any), and with the id `token_id`
+    ("": any). Written only by :mod:`roles.revocations`; an append-only security record.
 
-    One row per user (the latest cut-off wins). The API reads these through an in-process copy
-    refreshed every few seconds (see ``actions_api.revocation``), so the normal request path
-    makes no query; only cut-offs younger than an access token's lifetime matter.
+    `user` keeps its id after the user is deleted (no database constraint, nothing cascades):
+    the revocation written at deletion must outlive the user, or their tokens would work again.
+    The API reads these through an in-process copy (see ``actions_api.revocation_list``), so the
+    normal request path makes no query; only rows younger than an access token's lifetime matter.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_revocation")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    client_id = models.CharField(max_length=255, blank=True, help_text="The connection's client id; empty: every one.")
+    token_id = models.CharField(max_length=64, blank=True, help_text="The access token's jti; empty: every token.")
     revoked_before = models.DateTimeField(db_index=True)
     reason = models.CharField(max_length=200, blank=True)
 
@@ -236,28 +256,8 @@ class AccessRevocation(models.Model):
         verbose_name = "access revocation"
 
     def __str__(self) -> str:
-        return f"{self.user} before {self.revoked_before:%Y-%m-%d %H:%M:%S}"
+        who = f"user {self.user_id}" if self.user_id else "everyone"
+        through = f" through {self.client_id}" if self.client_id else ""
+        token = f" (token {self.token_id})" if self.token_id else ""
+        return f"{who}{through}{token} before {self.revoked_before:%Y-%m-%d %H:%M:%S}"
 
-
-class ConnectionAccessRevocation(models.Model):
-    """
-    Every access token of `user` issued to `application` before `revoked_before` is refused.
-
-    What a user's "Revoke access" on Connected apps, or a replayed authorization code, leaves
-    behind: the user's other connections keep working. Read by the API like AccessRevocation.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    application = models.ForeignKey(settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+")
-    revoked_before = models.DateTimeField(db_index=True)
-    reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "application"], name="unique_connection_revocation")]
-        verbose_name = "connection access revocation"
-
-    def __str__(self) -> str:
-        return f"{self.user} through {self.application} before {self.revoked_before:%Y-%m-%d %H:%M:%S}"
-
-
-from roles.audit.models import AuditEvent  # noqa: E402,F401  (the audit log's model belongs to this app)

@@ -15,23 +15,20 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
 from roles.audit.context import recorded_by_caller
 from roles.audit.models import AuditEvent
 from roles.audit.services import audit_event, audit_record_many
 from roles.graph import ensure_no_cycle
 from roles.models import (
-    AccessRevocation,
     ApiPermission,
-    ConnectionAccessRevocation,
     Role,
     RoleAssignment,
     RoleInclusion,
     Team,
     TeamMembership,
 )
-from roles.revocations import publish_revocations
+from roles.revocations import user_access_revoke
 
 BATCH_SIZE = 2000
 
@@ -148,63 +145,6 @@ def team_add_members(*, team: Team, users: QuerySet) -> int:
         )
         joined += len(memberships)
     return joined
-
-
-@transaction.atomic
-def user_access_revoke(*, users: QuerySet, reason: str) -> int:
-    """
-    Ends the access of `users` now: their refresh tokens and pending authorization codes are
-    revoked, and every access token issued to them until now is refused by the API within
-    seconds (a cut-off per user, see :mod:`roles.revocations`). Returns how many users.
-    """
-    now = timezone.now()
-    people = list(users.values_list("pk", "username"))
-    user_ids = [pk for pk, _ in people]
-    for batch in _batches(people):
-        AccessRevocation.objects.bulk_create(
-            [AccessRevocation(user_id=pk, revoked_before=now, reason=reason[:200]) for pk, _ in batch],
-            update_conflicts=True,
-            unique_fields=["user"],
-            update_fields=["revoked_before", "reason"],
-        )
-    refresh_tokens = get_refresh_token_model().objects.filter(user_id__in=user_ids, revoked__isnull=True)
-    refresh_tokens.update(revoked=now, access_token=None)
-    get_access_token_model().objects.filter(user_id__in=user_ids).delete()
-    get_grant_model().objects.filter(user_id__in=user_ids).delete()
-    audit_record_many(
-        audit_event(
-            action=AuditEvent.Action.ACCESS_REVOKED,
-            target_type=get_user_model()._meta.label_lower,
-            target_id=str(pk),
-            target_label=username,
-            details={"reason": reason, "revoked_before": now.isoformat()},
-        )
-        for pk, username in people
-    )
-    publish_revocations()
-    return len(people)
-
-
-def connection_access_revoke(*, user, application, reason: str) -> None:
-    """
-    Ends what `user` granted `application`: the API refuses every access token issued to it
-    until now, within seconds. (Its refresh tokens are the caller's to revoke: see
-    accounts.services.) The user's other connections are untouched.
-    """
-    now = timezone.now()
-    ConnectionAccessRevocation.objects.update_or_create(
-        user=user, application=application, defaults={"revoked_before": now, "reason": reason[:200]}
-    )
-    audit_record_many([
-        audit_event(
-            action=AuditEvent.Action.ACCESS_REVOKED,
-            target_type=get_user_model()._meta.label_lower,
-            target_id=str(user.pk),
-            target_label=user.get_username(),
-            details={"reason": reason, "connection": application.client_id, "revoked_before": now.isoformat()},
-        )
-    ])
-    publish_revocations()
 
 
 def _assignment_changes(assignment: RoleAssignment) -> dict:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from roles.graph import ensure_no_cycle
 from roles.models import Role
+from roles.revocations import access_revoke, user_access_revoke
 
 
 @receiver(m2m_changed, sender=Role.includes.through, dispatch_uid="roles_reject_inclusion_cycles")
@@ -37,6 +38,10 @@ def revoke_access_on_deactivation(sender, instance, created, raw=False, **kwargs
     was_active = instance.__dict__.pop("_was_active", None)
     if raw or created or not was_active or instance.is_active:
         return
-    from roles.services import user_access_revoke
-
     user_access_revoke(users=sender._base_manager.filter(pk=instance.pk), reason="account deactivated")
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL, dispatch_uid="roles_revoke_on_deletion")
+def revoke_access_on_deletion(sender, instance, **kwargs) -> None:
+    """A deleted user's tokens stop working now: the revocation row outlives the user (see AccessRevocation)."""
+    access_revoke(users=sender._base_manager.filter(pk=instance.pk), reason="account deleted", end_grants=False)

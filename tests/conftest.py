@@ -11,7 +11,7 @@ from accounts.signing_keys import forget_active_signing_key
 from accounts.tokens import access_token_payload, sign_access_token
 from actions_api.demo import seed_demo
 from actions_api.keyset import public_keys
-from actions_api.revocation import revocations
+from actions_api.revocation_list import revocations
 from tests.chatgpt import ChatGPT
 from tests.factories import ApplicationFactory
 
@@ -28,16 +28,10 @@ def _forget_cached_signing_keys():
 
 @pytest.fixture(autouse=True)
 def _forget_revocations():
-    """Revocation cut-offs (in process and in the cache) belong to the test that made them."""
-    from django.core.cache import cache
-
-    from roles.revocations import CACHE_KEY
-
+    """Revocation cut-offs held in process belong to the test that made them."""
     revocations.clear()
-    cache.delete(CACHE_KEY)
     yield
     revocations.clear()
-    cache.delete(CACHE_KEY)
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,16 @@
 """Helpers for tests that run the portal in a real server process."""
 
+import signal
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -8,3 +18,91 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def servers_database_url() -> str:
+    """The URL of the database pytest-django set up, for server processes the test starts."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def wait_until(condition, *, timeout: float, interval: float = 0.1, message: str = "condition"):
+    """Polls `condition` until it returns a truthy value (returned); fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        assert time.monotonic() < deadline, f"{message} did not happen within {timeout} s"
+        time.sleep(interval)
+
+
+class RedisServer:
+    """A redis-server of the test's own, on a free port, that the test may stop, hang and resume."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_until(lambda: _answers(self.port), timeout=10, message="redis-server start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def hang(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+class PortalProcess:
+    """`uvicorn portal.asgi:application` in a process of its own (its own memory), on a free port."""
+
+    def __init__(self, *, log_path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self, *, env: dict) -> None:
+        with open(self.log_path, "w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1",
+                 "--port", str(self.port)],
+                cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        wait_until(self._healthy, timeout=30, interval=0.2, message=f"uvicorn on {self.port}")
+
+    def _healthy(self) -> bool:
+        assert self.process.poll() is None, f"uvicorn exited:\n{open(self.log_path).read()}"
+        try:
+            return requests.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def log(self) -> str:
+        return open(self.log_path).read()

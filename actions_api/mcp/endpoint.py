@@ -19,53 +19,46 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from actions_api.authentication import REALM
-from actions_api.permissions import API_SCOPE
-from actions_api.tokens import InvalidAccessToken, verify_access_token
+from actions_api.bearer import BearerPipeline, BearerRefusal
 from actions_api.mcp.tools import TOKEN_SCOPE_KEY, server
 
 MCP_PATH = "/mcp"
 
 
 class BearerGate:
-    """Lets a request through to `app` only with a valid access token for this endpoint."""
+    """Lets a request through to `app` only with a valid access token for this endpoint (see actions_api.bearer)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.verify = sync_to_async(verify_access_token)  # may reload signing keys from the database
+        # May reload signing keys or the revocation list from the database: off the event loop.
+        self.authenticate = sync_to_async(mcp_bearer.authenticate)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan: the SDK's session manager starts and stops
             await self.app(scope, receive, send)
             return
-        scheme, _, token = (Headers(scope=scope).get("authorization") or "").partition(" ")
-        if not token:
-            response = self.challenge(401, None, "Sign in: send 'Authorization: Bearer <access token>'.")
-        elif scheme.lower() != "bearer" or " " in token.strip():
-            response = self.challenge(401, "invalid_request", "Use 'Authorization: Bearer <access token>'.")
+        try:
+            verified = await self.authenticate(Headers(scope=scope).get("authorization"))
+        except BearerRefusal as refusal:
+            response = self.refuse(refusal)
         else:
-            try:
-                verified = await self.verify(token.strip(), audience=settings.MCP_RESOURCE)
-            except InvalidAccessToken as error:
-                response = self.challenge(401, "invalid_token", str(error))
-            else:
-                if API_SCOPE in verified.scopes:
-                    scope[TOKEN_SCOPE_KEY] = verified
-                    await self.app(scope, receive, send)
-                    return
-                response = self.challenge(
-                    403, "insufficient_scope", f"The access token was not granted the '{API_SCOPE}' scope."
-                )
+            if verified is not None:
+                scope[TOKEN_SCOPE_KEY] = verified
+                await self.app(scope, receive, send)
+                return
+            response = self.refuse(None)
         await response(scope, receive, send)
 
     @staticmethod
-    def challenge(status: int, error: str | None, description: str) -> JSONResponse:
-        params = {"realm": REALM, "resource_metadata": resource_metadata_url(), "scope": _scope_hint()}
-        if error:
-            params.update(error=error, error_description=description.replace('"', "'"))
-        header = "Bearer " + ", ".join(f'{name}="{value}"' for name, value in params.items())
-        body = {"error": error or "invalid_request", "error_description": description}
-        return JSONResponse(body, status_code=status, headers={"WWW-Authenticate": header})
+    def refuse(refusal: BearerRefusal | None) -> JSONResponse:
+        """401 (or 403) with the pipeline's challenge; without a token, the bare challenge (RFC 6750 §3.1)."""
+        if refusal is None:
+            body = {"error": "invalid_request",
+                    "error_description": "Sign in: send 'Authorization: Bearer <access token>'."}
+            return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": mcp_bearer.challenge()})
+        body = {"error": refusal.error, "error_description": refusal.description}
+        headers = {"WWW-Authenticate": mcp_bearer.challenge(refusal)}
+        return JSONResponse(body, status_code=refusal.status, headers=headers)
 
 
 def resource_metadata_url() -> str:
@@ -76,6 +69,12 @@ def resource_metadata_url() -> str:
 def _scope_hint() -> str:
     """The scopes to ask for: the default ones, which include `api`."""
     return " ".join(oauth2_settings.DEFAULT_SCOPES)
+
+
+mcp_bearer = BearerPipeline(
+    audience=lambda: settings.MCP_RESOURCE,
+    challenge_params=lambda: {"resource_metadata": resource_metadata_url(), "scope": _scope_hint()},
+)
 
 
 def _transport_security() -> TransportSecuritySettings:

@@ -8,7 +8,9 @@ claims of the token that ``actions_api.mcp.endpoint`` verified for this request.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Any
 
 from asgiref.sync import sync_to_async
@@ -20,10 +22,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 from pydantic import Field
 
+from actions_api.call_log import tool_call_record
 from actions_api.catalog import COLLECTIONS, NOT_VISIBLE, Collection
 from actions_api.pagination import RowsPagination
 from actions_api.permissions import permission_missing
 from actions_api.serializers import MeSerializer
+from actions_api.throttling import throttle_wait
 from actions_api.tokens import VerifiedToken
 
 #: Where actions_api.mcp.endpoint leaves the verified token in the ASGI scope.
@@ -60,52 +64,96 @@ def _in_django(read: Callable[[], Any]) -> Any:
         close_old_connections()
 
 
+class CallRefused(ToolError):
+    """A tool call refused as the REST API would refuse the request: its status and error code."""
+
+    def __init__(self, message: str, *, status: int, error: str) -> None:
+        super().__init__(message)
+        self.status, self.error = status, error
+
+
+async def _metered(
+    ctx: Context, tool: str, arguments: Mapping[str, Any], run: Callable[[VerifiedToken], Awaitable[dict]]
+) -> dict[str, Any]:
+    """Runs a tool call under the caller's REST rate limits, and records it in the Action-call log."""
+    token, started = caller(ctx), time.monotonic()
+    outcome = {"status": 200, "rows": None, "error": "", "reason": ""}
+    try:
+        wait = await sync_to_async(throttle_wait)(token)
+        if wait is not None:
+            raise CallRefused(
+                f"Request was throttled. Expected available in {math.ceil(wait)} seconds.",
+                status=429, error="throttled",
+            )
+        result = await run(token)
+        outcome["rows"] = len(result["results"]) if "results" in result else (1 if "id" in result else None)
+        return result
+    except CallRefused as refused:
+        outcome.update(status=refused.status, error=refused.error, reason=str(refused))
+        raise
+    finally:
+        duration_ms = round((time.monotonic() - started) * 1000)
+        await _in_django(lambda: tool_call_record(
+            tool=tool, arguments=arguments, token=token, duration_ms=duration_ms, **outcome
+        ))
+
+
 async def whoami(ctx: Context) -> dict[str, Any]:
     """Who the token says you are, and the roles, permissions and data scopes it carries."""
-    return dict(MeSerializer(dict(caller(ctx).claims)).data)
+
+    async def run(token: VerifiedToken) -> dict[str, Any]:
+        return dict(MeSerializer(dict(token.claims)).data)
+
+    return await _metered(ctx, "whoami", {}, run)
 
 
 def _readable(collection: Collection, token: VerifiedToken) -> None:
     if not token.access.has_permission(collection.required_permission):
-        raise ToolError(permission_missing(collection.required_permission))
+        raise CallRefused(
+            permission_missing(collection.required_permission), status=403, error="insufficient_permission"
+        )
 
 
 def _list_tool(collection: Collection):
     async def list_rows(ctx: Context, page: Page = 1, page_size: PageSize = RowsPagination.page_size) -> dict[str, Any]:
-        token = caller(ctx)
-        _readable(collection, token)
+        async def run(token: VerifiedToken) -> dict[str, Any]:
+            _readable(collection, token)
+            return await _in_django(lambda: read(token, page, page_size))
 
-        def read() -> dict[str, Any]:
-            paginator = Paginator(collection.visible_rows(token.access), page_size)
-            try:
-                rows = paginator.page(page)
-            except EmptyPage:
-                raise ToolError(f"There is no page {page}; there are {paginator.num_pages}.") from None
-            return {
-                "count": paginator.count,
-                "page": page,
-                "next_page": page + 1 if rows.has_next() else None,
-                "results": collection.serializer_class(rows.object_list, many=True).data,
-            }
+        return await _metered(ctx, f"list_{collection.name}", {"page": page, "page_size": page_size}, run)
 
-        return await _in_django(read)
+    def read(token: VerifiedToken, page: int, page_size: int) -> dict[str, Any]:
+        paginator = Paginator(collection.visible_rows(token.access), page_size)
+        try:
+            rows = paginator.page(page)
+        except EmptyPage:
+            raise CallRefused(
+                f"There is no page {page}; there are {paginator.num_pages}.", status=404, error="not_found"
+            ) from None
+        return {
+            "count": paginator.count,
+            "page": page,
+            "next_page": page + 1 if rows.has_next() else None,
+            "results": collection.serializer_class(rows.object_list, many=True).data,
+        }
 
     return list_rows
 
 
 def _get_tool(collection: Collection):
     async def get_row(ctx: Context, id: int) -> dict[str, Any]:
-        token = caller(ctx)
-        _readable(collection, token)
+        async def run(token: VerifiedToken) -> dict[str, Any]:
+            _readable(collection, token)
+            return await _in_django(lambda: read(token, id))
 
-        def read() -> dict[str, Any]:
-            try:
-                row = collection.visible_rows(token.access).get(pk=id)
-            except collection.model.DoesNotExist:
-                raise ToolError(NOT_VISIBLE) from None
-            return dict(collection.serializer_class(row).data)
+        return await _metered(ctx, f"get_{collection.noun}", {"id": id}, run)
 
-        return await _in_django(read)
+    def read(token: VerifiedToken, id: int) -> dict[str, Any]:
+        try:
+            row = collection.visible_rows(token.access).get(pk=id)
+        except collection.model.DoesNotExist:
+            raise CallRefused(NOT_VISIBLE, status=404, error="not_found") from None
+        return dict(collection.serializer_class(row).data)
 
     return get_row
 

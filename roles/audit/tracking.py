@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import models
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from oauth2_provider.signals import app_authorized
 
 from roles.audit.context import acting_as, is_muted
@@ -143,13 +143,27 @@ def _record_save(sender, instance, created, raw=False, **kwargs) -> None:
                  changes=changes)
 
 
-def _record_delete(sender, instance, **kwargs) -> None:
+def _describe_before_delete(sender, instance, **kwargs) -> None:
+    """
+    Notes what the delete entry will say while every related row still exists: in a cascade
+    (a team with its role assignments) the rows an entry's label names may be gone by post_delete.
+    """
     tracked = _tracked(sender)
     if tracked is None:
         return
     before = _snapshot(instance, tracked)
-    changes = {name: [before[name], None] for name in tracked.fields if before[name] not in (None, "")}
-    audit_record(action=AuditEvent.Action.DELETED, target=instance, changes=changes)
+    instance.__dict__["_audit_deleted"] = {
+        "target_id": str(instance.pk),
+        "target_label": str(instance),
+        "changes": {name: [before[name], None] for name in tracked.fields if before[name] not in (None, "")},
+    }
+
+
+def _record_delete(sender, instance, **kwargs) -> None:
+    described = instance.__dict__.pop("_audit_deleted", None)
+    if described is None or _tracked(sender) is None:
+        return
+    audit_record(action=AuditEvent.Action.DELETED, target_type=target_type_of(sender), **described)
 
 
 # ---------------------------------------------------------------- many-to-many changes
@@ -262,6 +276,7 @@ def connect() -> None:
         uid = f"audit:{model_label}"
         pre_save.connect(_remember_before, sender=model, dispatch_uid=f"{uid}:pre_save")
         post_save.connect(_record_save, sender=model, dispatch_uid=f"{uid}:post_save")
+        pre_delete.connect(_describe_before_delete, sender=model, dispatch_uid=f"{uid}:pre_delete")
         post_delete.connect(_record_delete, sender=model, dispatch_uid=f"{uid}:post_delete")
     for model_label, name in TRACKED_M2M:
         through = apps.get_model(model_label)._meta.get_field(name).remote_field.through

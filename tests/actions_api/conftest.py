@@ -3,23 +3,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import requests
-from django.conf import settings
 
 from actions_api.demo import seed_demo
-from tests.servers import free_port
+from tests.servers import free_port, servers_database_url
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
-
-
-def _test_database_url() -> str:
-    db = settings.DATABASES["default"]
-    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
-    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.fixture
@@ -32,7 +24,7 @@ def asgi_portal(transactional_db, tmp_path):
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = tmp_path / "uvicorn.log"
-    env = {**os.environ, "DATABASE_URL": _test_database_url(), "PORTAL_BASE_URL": base_url,
+    env = {**os.environ, "DATABASE_URL": servers_database_url(), "PORTAL_BASE_URL": base_url,
            "DJANGO_SETTINGS_MODULE": "portal.test_settings", "CONN_MAX_AGE": "0", "DEBUG": "false"}
     seed_demo()
     with log.open("w") as output:

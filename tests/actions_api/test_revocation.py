@@ -6,7 +6,8 @@ import pytest
 
 from accounts.models import User
 from accounts.services import app_access_revoke
-from actions_api.revocation import RevocationList, revocations
+from actions_api.revocation_list import RevocationList, revocations
+from actions_api.tokens import verify_access_token
 from roles.services import user_access_revoke
 from tests.factories import ApplicationFactory, RoleAssignmentFactory, UserFactory
 
@@ -39,19 +40,22 @@ def test_the_normal_request_path_makes_no_query(mint_token, bearer, assert_no_qu
         assert client.get("/api/v1/me").status_code == 200
 
 
-def test_other_processes_read_the_revocations_from_the_cache_not_the_database(
-    django_capture_on_commit_callbacks, django_assert_num_queries
+def test_another_process_reloads_from_the_database_only_when_the_shared_version_changes(
+    mint_token, django_capture_on_commit_callbacks, django_assert_num_queries, settings
 ):
+    settings.ACCESS_REVOCATION_REFRESH_SECONDS = 0  # compare the version on every check
     user = UserFactory()
+    token = verify_access_token(mint_token(user))
+    another_process = RevocationList()
+    assert not another_process.is_revoked(token)  # first check: loads the list
+    with django_assert_num_queries(0):
+        assert not another_process.is_revoked(token)  # same version: no query
+
     with django_capture_on_commit_callbacks(execute=True):
         user_access_revoke(users=User.objects.filter(pk=user.pk), reason="test")
-    another_process = RevocationList()
 
-    with django_assert_num_queries(0):
-        another_process.reload()
-
-    assert another_process.is_revoked(subject=str(user.pk), client_id="any-gpt", issued_at=0)
-    assert not another_process.is_revoked(subject=str(user.pk), client_id="any-gpt", issued_at=2**40)
+    with django_assert_num_queries(1):
+        assert another_process.is_revoked(token)  # new version: one query
 
 
 def test_revoking_one_connection_refuses_its_tokens_but_not_the_users_other_connections(

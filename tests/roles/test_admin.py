@@ -84,7 +84,7 @@ def test_bulk_remove_role_with_the_box_ticked_also_revokes_their_access(admin, m
     assert list(RoleAssignment.objects.filter(role=role).values_list("user_id", flat=True)) == [keep.pk]
     assert AccessRevocation.objects.filter(user=lose).exists()
     assert not AccessRevocation.objects.filter(user=keep).exists()
-    from actions_api.revocation import revocations
+    from actions_api.revocation_list import revocations
 
     revocations.clear()
     assert bearer(token).get("/api/v1/me").status_code == 401
@@ -98,7 +98,7 @@ def test_revoke_access_now_action_ends_the_selected_users_tokens(admin, mint_tok
         {"action": "revoke_access_now", ACTION_CHECKBOX_NAME: [str(user.pk)], "index": "0"},
     )
     assert response.status_code == 302
-    from actions_api.revocation import revocations
+    from actions_api.revocation_list import revocations
 
     revocations.clear()
     assert bearer(token).get("/api/v1/me").status_code == 401

@@ -133,3 +133,24 @@ def test_the_audit_log_is_read_only_filterable_and_exports_csv(admin, admin_user
     assert [(row["action"], row["target_label"]) for row in rows] == [("created", "Exported"), ("updated", "Renamed")]
     assert json.loads(rows[1]["changes"]) == {"name": ["Exported", "Renamed"]}
     assert rows[1]["actor_label"] == "root"
+
+
+@pytest.mark.django_db
+def test_deleting_a_team_or_user_holding_roles_records_each_cascaded_assignment_as_it_was(admin_user):
+    """The rows an assignment's entry names may be gone when it is deleted: it is described beforehand."""
+    from roles.audit.context import acting_as
+
+    user, team, role = UserFactory(username="gone"), TeamFactory(slug="gone-team"), RoleFactory(slug="r")
+    by_user, by_team = role.assignments.create(user=user), role.assignments.create(team=team)
+    user_id, team_id = user.pk, team.pk
+    with acting_as(admin_user):
+        team.delete()
+        user.delete()
+
+    deleted = {event.target_id: event for event in AuditEvent.objects.filter(action="deleted",
+                                                                             target_type="roles.roleassignment")}
+    assert deleted[str(by_team.pk)].target_label == "team gone-team → r"
+    assert deleted[str(by_user.pk)].target_label == "gone → r"
+    assert deleted[str(by_user.pk)].changes["user"] == [user_id, None]
+    assert deleted[str(by_team.pk)].changes["team"] == [team_id, None]
+    assert {event.actor_label for event in deleted.values()} == {"root"}

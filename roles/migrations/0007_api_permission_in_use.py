@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roles', '0004_connection_access_revocation'),
+        ('roles', '0006_one_revocation_record'),
     ]
 
     operations = [
