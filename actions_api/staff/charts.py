@@ -103,10 +103,10 @@ def column_chart(
 def bar_chart(*, items: Sequence[tuple[str, int]]) -> BarChart:
     """One bar per (label, value), scaled to the largest value; labels sit above their bars."""
     peak = max((value for _, value in items), default=0) or 1
-    row = 34
+    row = 52
     bars = [
-        Bar(y=index * row + 14, width=round(max(WIDTH * 0.85 * value / peak, 2), 2), label=label, value=value,
-            text_y=index * row + 10)
+        Bar(y=index * row + 28, width=round(max(WIDTH * value / peak, 2), 2), label=label, value=value,
+            text_y=index * row + 22)
         for index, (label, value) in enumerate(items)
     ]
     return BarChart(bars=bars, height=len(items) * row + 4)
