@@ -41,6 +41,13 @@ class BusinessDataAdmin(ImportExportModelAdmin):
     show_full_result_count = False
     list_per_page = 50
 
+    def has_import_permission(self, request) -> bool:
+        """Importing adds and changes rows: it takes both permissions (the library alone lets any staff user)."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
 
 @admin.register(Customer)
 class CustomerAdmin(BusinessDataAdmin):

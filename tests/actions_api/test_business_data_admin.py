@@ -7,12 +7,13 @@ import openpyxl
 import pytest
 import tablib
 from import_export import fields
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from actions_api.models import Customer, Order
 from actions_api.resources import BusinessRowResource, ExistingRowWidget
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, UserFactory
 from tests.roles.test_generic_data_scopes import Invoice, invoices  # noqa: F401  (the guide's model and table)
 
 pytestmark = pytest.mark.django_db
@@ -147,10 +148,23 @@ def test_orders_export_with_their_customer_and_region(admin_client):
     }
 
 
+def test_a_staff_user_who_may_only_view_customers_may_export_them_but_not_import(client):
+    viewer = UserFactory(is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_customer"))
+    client.force_login(viewer)
+
+    assert client.get(reverse("admin:actions_api_customer_import")).status_code == 403
+    assert upload(client, "customer", CUSTOMERS_CSV.encode()).status_code == 403
+    assert client.get(reverse("admin:actions_api_customer_export")).status_code == 200
+    assert not Customer.objects.exists()
+
+
 class InvoiceResource(BusinessRowResource):
     """What docs/ROLES.md tells a company to write to import its own model."""
 
-    customer = fields.Field(attribute="customer", column_name="customer", widget=ExistingRowWidget(Customer, field="name"))
+    customer = fields.Field(
+        attribute="customer", column_name="customer", widget=ExistingRowWidget(Customer, field="name")
+    )
 
     class Meta(BusinessRowResource.Meta):
         model = Invoice
