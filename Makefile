@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rolegate
+# The suite runs with the shared cache on, as production does (a Redis database of its own).
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
 .PHONY: demo test install
 
@@ -27,8 +29,14 @@ demo: install
 	@echo "Installing Debian's chromium for the browser tests (needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-test: install /usr/bin/chromium
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python -m pytest $(PYTEST_ARGS)
+# Tests that stop or hang Redis start a redis-server of their own on a free port.
+/usr/bin/redis-server:
+	@echo "Installing Debian's redis-server for the tests (needs root)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+
+test: install /usr/bin/chromium /usr/bin/redis-server
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 .PHONY: screenshots
 # Regenerates docs/screenshots/ (phone and desktop) with the browser tests.
@@ -40,3 +48,8 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rolegate_bench
 .PHONY: bench
 bench: install
 	$(BIN)/python -m bench.run --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+
+# A directory's full SCIM push (10,000 users, 500 groups with members) through the API; optional.
+.PHONY: bench-scim
+bench-scim: install
+	$(BIN)/python -m bench.scim_push --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)

@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from oauth2_provider.admin import ApplicationAdmin as DotApplicationAdmin
 from oauth2_provider.models import get_application_model
@@ -42,6 +43,21 @@ class SigningKeyAdmin(ReadOnlyAdmin):
 admin.site.unregister(get_application_model())
 
 
+class NeverSignedInFilter(admin.SimpleListFilter):
+    """Self-registered clients through which no one ever completed a sign-in (candidates to purge)."""
+
+    title = "sign-in completed"
+    parameter_name = "signed_in"
+
+    def lookups(self, request, model_admin):
+        return [("never", "Never (self-registered)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "never":
+            return queryset.never_signed_in(created_before=timezone.now())
+        return queryset
+
+
 @admin.register(get_application_model())
 class ApplicationAdmin(DotApplicationAdmin):
     """Every OAuth client (GPTs, MCP clients, other apps), with Rolegate's connection settings."""
@@ -54,18 +70,26 @@ class ApplicationAdmin(DotApplicationAdmin):
                               "default_scopes", "skip_authorization"]}),
         ("Callback URLs", {"fields": ["redirect_uris", "chatgpt_callbacks", "pinned_gpt_ids",
                                       "post_logout_redirect_uris", "allowed_origins"]}),
-        ("Registration", {"fields": ["is_active", "registration_source", "cimd_expires_at"]}),
+        ("Token introspection", {"fields": ["is_resource_server", "resource_server_audience"]}),
+        ("Registration", {"fields": ["is_active", "registration_source", "cimd_expires_at", "last_sign_in_at"]}),
     ]
+    readonly_fields = ["last_sign_in_at"]
     list_display = ["name", "client_id", "client_type", "authorization_grant_type", "chatgpt_callbacks",
-                    "skip_authorization", "registration_source", "is_active"]
-    list_filter = ["is_active", "registration_source", "client_type"]
+                    "skip_authorization", "registration_source", "last_sign_in_at", "is_active"]
+    list_filter = ["is_active", "registration_source", NeverSignedInFilter, "client_type", "is_resource_server"]
     search_fields = ["name", "client_id"]
-    actions = ["disable"]
+    actions = ["disable", "purge_unused"]
 
     @admin.action(description="Disable selected connections (they get invalid_client)")
     def disable(self, request, queryset):
         count = services.applications_disable(applications=queryset)
         self.message_user(request, f"Disabled {count} connection(s).")
+
+    @admin.action(description="Delete selected self-registered clients that never completed a sign-in",
+                  permissions=["delete"])
+    def purge_unused(self, request, queryset):
+        count = services.applications_purge_unused(applications=queryset)
+        self.message_user(request, f"Deleted {count} unused self-registered client(s); others were kept.")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -192,3 +216,5 @@ class ClientRegistrationPolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+from accounts.scim import admin as scim_admin  # noqa: E402,F401  (registers the SCIM clients' pages)

@@ -8,10 +8,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Upper
 from django.http.request import validate_host
 from django.utils import timezone
 from jwcrypto import jwk
-from oauth2_provider.models import AbstractApplication
+from oauth2_provider.models import AbstractApplication, ApplicationManager
 
 from accounts.redirects import ChatGPTCallbacks, gpt_id_from
 from accounts.signing_keys import active_private_key_pem, parsed_jwk
@@ -20,9 +21,21 @@ from accounts.signing_keys import active_private_key_pem, parsed_jwk
 class User(AbstractUser):
     """A person who signs in; roles come from `roles.RoleAssignment`."""
 
+    class Meta(AbstractUser.Meta):
+        # SCIM's userName is case-insensitive: directories look users up with `userName eq "…"`.
+        indexes = [models.Index(Upper("username"), name="user_username_upper")]
+
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def never_signed_in(self, *, created_before: dt.datetime) -> ApplicationQuerySet:
+        """Self-registered clients older than `created_before` through which no one ever completed a sign-in."""
+        return self.exclude(registration_source=AbstractApplication.RegistrationSource.MANUAL).filter(
+            last_sign_in_at__isnull=True, created__lt=created_before
+        )
 
 
 class Application(AbstractApplication):
@@ -73,6 +86,31 @@ class Application(AbstractApplication):
         ),
     )
 
+    is_resource_server = models.BooleanField(
+        "resource server",
+        default=False,
+        help_text=(
+            "May introspect tokens (RFC 7662) with its client credentials, and only tokens of the "
+            "audience below. Tick only for an API of your own that checks tokens by asking the portal."
+        ),
+    )
+    resource_server_audience = models.CharField(
+        "introspects tokens for",
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="The audience (aud) of the tokens it may introspect: the API's or the MCP endpoint's URL.",
+    )
+    last_sign_in_at = models.DateTimeField(
+        "last completed sign-in",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a user last completed a sign-in through it (a code exchanged for tokens).",
+    )
+
+    objects = ApplicationManager.from_queryset(ApplicationQuerySet)()
+
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
         verbose_name = "OAuth connection"
@@ -105,6 +143,7 @@ class Application(AbstractApplication):
     def clean(self) -> None:
         if self.is_self_registered:
             self._clean_self_registered()
+        self._clean_resource_server()
         self._clean_pinned_gpt_ids()
         if self.chatgpt_callbacks == ChatGPTCallbacks.PINNED and not self.pinned_gpt_ids.split():
             raise ValidationError({"pinned_gpt_ids": "List at least one GPT id (g-…) or choose 'Any GPT'."})
@@ -132,6 +171,13 @@ class Application(AbstractApplication):
         """Anyone may register: only known connector callbacks, and ID tokens signed like every other."""
         from accounts.registration import disallowed_redirect_uris
 
+        if self.authorization_grant_type != self.GRANT_AUTHORIZATION_CODE:
+            raise ValidationError(
+                {"authorization_grant_type": "A registered client may only use the authorization code."}
+            )
+        confidential_allowed = ClientRegistrationPolicy.current().allow_confidential_clients
+        if self.client_type == self.CLIENT_CONFIDENTIAL and not confidential_allowed:
+            raise ValidationError({"client_type": "Register a public client (token_endpoint_auth_method 'none')."})
         refused = disallowed_redirect_uris(self.redirect_uris.split())
         if refused:
             raise ValidationError(
@@ -139,6 +185,14 @@ class Application(AbstractApplication):
                  "Ask the portal's admin to list it under the client registration policy."}
             )
         self.algorithm = self.algorithm or self.RS256_ALGORITHM
+
+    def _clean_resource_server(self) -> None:
+        from accounts.resources import known_resources
+
+        if self.is_resource_server and self.resource_server_audience not in known_resources():
+            raise ValidationError(
+                {"resource_server_audience": "Choose one of this portal's audiences: " + ", ".join(known_resources())}
+            )
 
     def _clean_pinned_gpt_ids(self) -> None:
         entries = self.pinned_gpt_ids.split()
@@ -243,6 +297,13 @@ class ClientRegistrationPolicy(models.Model):
             "('.example.com' also allows its subdomains). Empty: no client may register by URL."
         ),
     )
+    allow_confidential_clients = models.BooleanField(
+        default=False,
+        help_text=(
+            "Registered clients may also be confidential (a client secret besides PKCE). Off: only public "
+            "clients with PKCE S256, which is all ChatGPT and Claude need."
+        ),
+    )
     extra_redirect_uris = models.TextField(
         "extra redirect URIs",
         blank=True,
@@ -308,3 +369,33 @@ class AuthorizationCodeRedemption(models.Model):
 
 def code_checksum(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
+
+
+class ConsentApproval(models.Model):
+    """
+    What a user allowed on the consent page: this connection, sending to this callback URL, these
+    scopes, this resource. The page is skipped only for exactly the same request again (a new GPT
+    id, scope or resource asks again), and "Revoke access" forgets it.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey("accounts.Application", on_delete=models.CASCADE, related_name="+")
+    redirect_uri = models.TextField()
+    scope = models.TextField(blank=True)
+    resource = models.TextField(blank=True)
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "application"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} allowed {self.application_id} ({self.scope})"
+
+    @staticmethod
+    def lookup(*, user, application, redirect_uri: str, scopes, resources) -> dict:
+        """The fields naming one approval; scopes and resources compare as sets."""
+        return {"user": user, "application": application, "redirect_uri": redirect_uri,
+                "scope": " ".join(sorted(set(scopes))), "resource": " ".join(sorted(set(resources)))}
+
+
+from accounts.scim.models import ScimClient, ScimGroup, ScimUser  # noqa: E402,F401  (models of this app)

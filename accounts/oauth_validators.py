@@ -16,6 +16,10 @@ Grant = get_grant_model()
 RefreshToken = get_refresh_token_model()
 
 
+#: Grants that act for a signed-in user: every token carries a user's claims, so nothing else is served.
+USER_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
+
+
 class RolegateOAuth2Validator(OAuth2Validator):
     # ID tokens and userinfo release a user's roles with the `profile` scope.
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "roles": "profile"}
@@ -48,6 +52,23 @@ class RolegateOAuth2Validator(OAuth2Validator):
         # oauthlib hands us request.scopes itself; replace its contents so the grant stores them.
         scopes[:] = requested
         return super().validate_scopes(client_id, requested, client, request, *args, **kwargs)
+
+    def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs) -> bool:
+        """
+        Only user grants, whatever a client was registered with: a `client_credentials` (or
+        `password`, device-code) client gets ``unauthorized_client``, never a token without a user.
+        """
+        return grant_type in USER_GRANT_TYPES and super().validate_grant_type(
+            client_id, grant_type, client, request, *args, **kwargs
+        )
+
+    def validate_silent_login(self, request) -> bool:
+        """`prompt=none`: the authorization endpoint is reached only by a signed-in user."""
+        return True
+
+    def validate_silent_authorization(self, request) -> bool:
+        """`prompt=none` never skips consent: the client gets ``consent_required`` (OIDC Core 3.1.2.6)."""
+        return False
 
     def is_pkce_required(self, client_id, request) -> bool:
         """Per connection: GPT Actions send no PKCE; public clients must always use it."""

@@ -16,7 +16,7 @@ from django.utils import timezone
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 
-from accounts.models import AuthorizationCodeRedemption, SigningKey, code_checksum
+from accounts.models import AuthorizationCodeRedemption, ConsentApproval, SigningKey, code_checksum
 from accounts.redirects import ChatGPTCallbacks
 from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, forget_active_signing_key
 from roles.revocations import access_revoke
@@ -110,9 +110,12 @@ def app_access_revoke(*, user, client_id: str) -> int:
     Ends what `user` granted the connection `client_id`: its refresh tokens are revoked and the
     API refuses the access tokens it holds within seconds. Returns how many refresh tokens were live.
     """
-    if not Application.objects.filter(client_id=client_id).exists():
+    application = Application.objects.filter(client_id=client_id).first()
+    if application is None:
         return 0
-    live = RefreshToken.objects.filter(user=user, application__client_id=client_id, revoked__isnull=True).count()
+    live = RefreshToken.objects.filter(user=user, application=application, revoked__isnull=True).count()
+    # Its next sign-in asks for consent again.
+    ConsentApproval.objects.filter(user=user, application=application).delete()
     access_revoke(
         users=User.objects.filter(pk=user.pk), client_id=client_id, reason="revoked by the user (Connected apps)"
     )
@@ -166,6 +169,33 @@ def access_token_revoke(*, issued: IssuedAccessToken, application) -> None:
     )
 
 
+def consent_approval_record(*, user, application, redirect_uri: str, scopes, resources) -> None:
+    """Remembers what `user` allowed on the consent page, so exactly the same request need not ask again."""
+    ConsentApproval.objects.update_or_create(
+        **ConsentApproval.lookup(
+            user=user, application=application, redirect_uri=redirect_uri, scopes=scopes, resources=resources
+        ),
+        defaults={"approved_at": timezone.now()},
+    )
+
+
+def applications_purge_unused(*, applications) -> int:
+    """
+    Deletes those of `applications` that registered themselves and never completed a sign-in
+    (see `ApplicationQuerySet.never_signed_in`); admin-made connections are never touched.
+    Returns how many were deleted.
+    """
+    unused = applications.never_signed_in(created_before=timezone.now())
+    return unused.delete()[1].get(Application._meta.label, 0)
+
+
+def unused_clients_purge(*, older_than: dt.timedelta) -> int:
+    """Deletes self-registered clients older than `older_than` through which no one ever signed in."""
+    return applications_purge_unused(
+        applications=Application.objects.never_signed_in(created_before=timezone.now() - older_than)
+    )
+
+
 def authorization_code_redeem(*, code: str, application, token_family: uuid.UUID | None) -> None:
     """
     Remembers that `code` was exchanged for the refresh-token family `token_family`, so that a
@@ -173,6 +203,7 @@ def authorization_code_redeem(*, code: str, application, token_family: uuid.UUID
     older than that lifetime (their families are dead in any case).
     """
     now = timezone.now()
+    Application.objects.filter(pk=application.pk).update(last_sign_in_at=now)
     AuthorizationCodeRedemption.objects.redeemed_before(now - refresh_token_max_age()).delete()
     AuthorizationCodeRedemption.objects.create(
         code_checksum=code_checksum(code), application=application, token_family=token_family, redeemed_at=now

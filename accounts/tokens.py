@@ -10,6 +10,7 @@ import jwt
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.conf import settings
 
+from accounts.metrics import TOKENS_ISSUED
 from accounts.signing_keys import active_signing_key
 from roles.claims import AccessClaims, effective_claims
 
@@ -75,7 +76,9 @@ def generate_access_token(request, refresh_token: bool = False) -> str:
         audience=getattr(request, "token_audience", None),
         claims=request_claims(request),
     )
-    return sign_access_token(payload)
+    token = sign_access_token(payload)
+    TOKENS_ISSUED.labels(grant_type=request.grant_type or "unknown").inc()
+    return token
 
 
 def request_claims(request) -> AccessClaims:

@@ -1,6 +1,7 @@
 from django.urls import path
 from oauth2_provider import views as oauth_views
 
+from accounts import oauth_views as endpoints
 from accounts import views
 
 oauth_urlpatterns = (
@@ -8,10 +9,10 @@ oauth_urlpatterns = (
         path("authorize/", views.ConsentView.as_view(), name="authorize"),
         path("token/", oauth_views.TokenView.as_view(), name="token"),
         path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
-        path("introspect/", oauth_views.IntrospectTokenView.as_view(), name="introspect"),
+        path("introspect/", endpoints.ResourceServerIntrospectionView.as_view(), name="introspect"),
         path("userinfo/", oauth_views.UserInfoView.as_view(), name="user-info"),
         # RFC 7591/7592 dynamic client registration (404 unless CLIENT_REGISTRATION_ENABLED).
-        path("register/", oauth_views.DynamicClientRegistrationView.as_view(), name="dcr-register"),
+        path("register/", endpoints.RegistrationView.as_view(), name="dcr-register"),
         path(
             "register/<str:client_id>/",
             oauth_views.DynamicClientRegistrationManagementView.as_view(),
@@ -26,7 +27,8 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/apps/", views.connected_apps, name="connected-apps"),
-    path("accounts/apps/<str:client_id>/revoke/", views.revoke_app, name="revoke-app"),
+    # By primary key: a client id may be a URL (a Client ID Metadata Document), which no path segment holds.
+    path("accounts/apps/<int:pk>/revoke/", views.revoke_app, name="revoke-app"),
     path(".well-known/openid-configuration", views.server_metadata, name="openid-configuration"),
     path(".well-known/oauth-authorization-server", views.server_metadata, name="oauth-authorization-server"),
     path(".well-known/jwks.json", views.jwks, name="jwks"),

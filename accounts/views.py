@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
@@ -16,7 +16,7 @@ from oauth2_provider.views import AuthorizationView
 from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 
-from accounts import services
+from accounts import selectors, services
 from accounts.connections import refused_callback_help
 from accounts.discovery import authorization_server_metadata
 from accounts.forms import LoginForm
@@ -59,9 +59,13 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        client_id = parse_qs(urlsplit(context.get("next") or "").query).get("client_id", [""])[0]
-        if client_id:
-            context["app_name"] = Application.objects.filter(client_id=client_id).values_list("name", flat=True).first()
+        query = parse_qs(urlsplit(context.get("next") or "").query)
+        client_id = query.get("client_id", [""])[0]
+        application = Application.objects.filter(client_id=client_id).first() if client_id else None
+        if application is not None:
+            context["application"], context["app_name"] = application, application.name
+            # The same warning as the consent page: a self-registered client chose its own name.
+            context["return_host"] = urlsplit(query.get("redirect_uri", [""])[0]).hostname
         return context
 
 
@@ -74,6 +78,8 @@ class LogoutView(auth_views.LogoutView):
     """Signs out on POST; a GET (a link, a phone's back button) shows a confirmation instead."""
 
     template_name = "accounts/logged_out.html"
+    # Django's LogoutView answers only POST; a GET must reach the confirmation page below.
+    http_method_names = ["get", "post", "options"]
 
     def get(self, request, *args, **kwargs):
         return render(request, "accounts/logout_confirm.html")
@@ -85,8 +91,21 @@ class ConsentView(AuthorizationView):
     template_name = "accounts/consent.html"
 
     def validate_authorization_request(self, request):
-        """Also refuses, before sign-in, a `resource` (RFC 8707) this portal issues no tokens for."""
+        """
+        Also refuses, before sign-in, a `resource` (RFC 8707) this portal issues no tokens for, and
+        any response mode but `query`.
+        """
         scopes, credentials = super().validate_authorization_request(request)
+        response_mode = request.GET.get("response_mode", "query")
+        if response_mode != "query":
+            # Discovery advertises only `query`: a code in a fragment or a form post is never sent.
+            raise OAuthToolkitError(
+                error=CustomOAuth2Error(
+                    error="invalid_request", state=credentials.get("state"),
+                    description=f"response_mode '{response_mode}' is not supported; only 'query' is.",
+                ),
+                redirect_uri=credentials["redirect_uri"],
+            )
         try:
             token_audience(requested=request.GET.getlist("resource"))
         except UnknownResource as error:
@@ -106,6 +125,42 @@ class ConsentView(AuthorizationView):
                 if isinstance(error.oauthlib_error, REFUSED_CLIENT_OR_CALLBACK):
                     return self.error_response(error, application=None)
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        # The client may not waive consent: DOT's `approval_prompt=auto` (skip when any token
+        # exists) is dropped, so DOT asks unless the admin marked the connection trusted, and
+        # render_to_response below skips only a request the user already allowed as is.
+        if "approval_prompt" in request.GET:
+            request.GET = request.GET.copy()
+            del request.GET["approval_prompt"]
+        return super().get(request, *args, **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        """The consent page, unless the user allowed exactly this before (and `prompt=consent` is absent)."""
+        if self._consent_remembered(context):
+            form = self.get_form_class()(data={**self.get_initial(), "allow": True})
+            if form.is_valid():
+                return self.form_valid(form)
+        return super().render_to_response(context, **response_kwargs)
+
+    def _consent_remembered(self, context) -> bool:
+        if "error" in context or "form" not in context or "consent" in self.request.GET.get("prompt", "").split():
+            return False
+        return selectors.consent_remembered(
+            user=self.request.user, application=context["application"], redirect_uri=context["redirect_uri"],
+            scopes=context["scopes"], resources=context.get("resource", "").split(),
+        )
+
+    def form_valid(self, form):
+        """Also remembers an approval that led to a code, for `_consent_remembered`."""
+        response = super().form_valid(form)
+        if form.cleaned_data.get("allow") and self.success_url:
+            services.consent_approval_record(
+                user=self.request.user, application=Application.objects.get(client_id=form.cleaned_data["client_id"]),
+                redirect_uri=form.cleaned_data["redirect_uri"], scopes=form.cleaned_data["scope"].split(),
+                resources=(form.cleaned_data.get("resource") or "").split(),
+            )
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -138,8 +193,10 @@ def connected_apps(request):
 
 @login_required
 @require_POST
-def revoke_app(request, client_id: str):
-    if services.app_access_revoke(user=request.user, client_id=client_id):
+def revoke_app(request, pk: int):
+    """Ends an app's access; only an app this user signed into can be named (others are a 404)."""
+    connection = get_object_or_404(services.connected_apps(user=request.user), pk=pk)
+    if services.app_access_revoke(user=request.user, client_id=connection.client_id):
         messages.success(
             request,
             "Access revoked. The app loses access within seconds and must ask you to sign in again.",

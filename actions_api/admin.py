@@ -13,12 +13,12 @@ from roles.admin import ReadOnlyAdmin
 class ActionCallAdmin(ReadOnlyAdmin):
     """Read-only: what reached the API, for whom, through which connection, and why it was refused."""
 
-    list_display = ["at", "username", "connection", "method", "endpoint", "status", "rows", "reason"]
+    list_display = ["at", "username", "connection", "method", "endpoint", "status", "rows", "reason", "request_id"]
     list_filter = ["status", "method", "at"]
-    search_fields = ["username", "subject", "client_id", "endpoint", "reason"]
+    search_fields = ["username", "subject", "client_id", "endpoint", "reason", "=request_id"]
     date_hierarchy = "at"
     fields = ["at", "method", "endpoint", "status", "rows", "error", "reason", "username", "subject", "client_id",
-              "connection", "duration_ms"]
+              "connection", "duration_ms", "request_id"]
     readonly_fields = fields
 
     def get_queryset(self, request):

@@ -18,6 +18,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from actions_api.models import ActionCall
+from actions_api.request_ids import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ def _record(*, method: str, endpoint: str, token, status: int, rows, error: str,
         error=error[:40],
         reason=reason[:500],
         duration_ms=duration_ms,
+        # The id of the request being served (Django's middleware sets it; empty on the MCP path).
+        request_id=current_request_id(),
     )
 
 
@@ -95,6 +98,8 @@ class ActionCallLogMiddleware:
             return self.get_response(request)
         started = time.monotonic()
         response = self.get_response(request)
+        if response.status_code == 503:  # the database is unreachable or saturated: nowhere to record
+            return response
         try:
             action_call_record(
                 request=request, response=response, duration_ms=round((time.monotonic() - started) * 1000)

@@ -77,6 +77,7 @@ _DJANGO_ERRORS = {
     403: ("permission_denied", "This request is not allowed."),
     404: ("not_found", "There is no API endpoint at this URL; see /api/schema/."),
     500: ("server_error", "The server failed to answer this request; it has been logged."),
+    503: ("service_unavailable", "The service is overloaded or its database is unreachable; retry shortly."),
 }
 
 

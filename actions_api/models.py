@@ -106,6 +106,10 @@ class ActionCall(models.Model):
     error = models.CharField(max_length=40, blank=True, help_text="The problem's error code, e.g. invalid_token.")
     reason = models.CharField(max_length=500, blank=True, help_text="Why the call was refused, as the caller was told.")
     duration_ms = models.PositiveIntegerField("duration (ms)")
+    request_id = models.CharField(
+        "request id", max_length=64, blank=True, db_index=True,
+        help_text="The X-Request-ID of the call's response and of its server log lines.",
+    )
 
     objects = ActionCallQuerySet.as_manager()
 

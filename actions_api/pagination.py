@@ -1,4 +1,5 @@
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
@@ -6,6 +7,8 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
+
+logger = logging.getLogger(__name__)
 
 
 class CachedCountPaginator(Paginator):
@@ -26,12 +29,21 @@ class CachedCountPaginator(Paginator):
         except EmptyResultSet:  # a caller without the claim: `.none()`, nothing to count
             return 0
         key = "rolegate:list-count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-        count = cache.get(key)
+        count = _cache_call(cache.get, key)
         if count is None:
             count = self.object_list.count()
             if count >= settings.LIST_COUNT_CACHE_MIN_ROWS:
-                cache.set(key, count, timeout=settings.LIST_COUNT_CACHE_SECONDS)
+                _cache_call(cache.set, key, count, timeout=settings.LIST_COUNT_CACHE_SECONDS)
         return count
+
+
+def _cache_call(method, *args, **kwargs):
+    """A cache call that degrades to "not cached" while the cache is down: an exact count costs more, nothing fails."""
+    try:
+        return method(*args, **kwargs)
+    except Exception:  # noqa: BLE001  (the backend's connection and timeout errors, e.g. redis.ConnectionError)
+        logger.warning("The cache does not answer; counting the list in the database", exc_info=True)
+        return None
 
 
 class RowsPagination(PageNumberPagination):

@@ -1,5 +1,3 @@
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularRedocView
 from rest_framework import viewsets
@@ -137,12 +135,3 @@ class ApiDocsView(SpectacularRedocView):
         response["Content-Security-Policy"] = self.content_security_policy
         return response
 
-
-def healthz(request):
-    """200 while the process and its database answer; 503 otherwise (for load balancers)."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})

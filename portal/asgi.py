@@ -12,7 +12,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 django_application = get_asgi_application()
 
-from actions_api.mcp.endpoint import MCP_PATH, mcp_application  # noqa: E402  (needs Django set up)
+from actions_api.checks import ensure_cache_works  # noqa: E402  (needs Django set up)
+from actions_api.mcp.endpoint import MCP_PATH, mcp_application  # noqa: E402
+
+ensure_cache_works()
 
 mcp = mcp_application()
 

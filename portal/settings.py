@@ -55,6 +55,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_prometheus",
     "import_export",
 ]
 LOCAL_APPS = [
@@ -65,6 +66,10 @@ LOCAL_APPS = [
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
+    # First: every log line of the request, its response and its Action-call row carry its id.
+    "actions_api.request_ids.RequestIdMiddleware",
+    # Requests by view, method and status for /metrics (paired with the "After" one, last).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # PostgreSQL refuses text with NUL bytes: such requests get a 400 before any lookup.
     "accounts.middleware.RejectNulBytesMiddleware",
@@ -81,6 +86,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -105,20 +111,43 @@ TEMPLATES = [
 # ---------------------------------------------------------------- data
 # SQLite is the embedded default for the demo; production uses PostgreSQL (psycopg 3).
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = (
-    {"default": env.cache("REDIS_URL")}
-    if env.str("REDIS_URL", default="")
-    else {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-)
-if env.str("REDIS_URL", default=""):
-    # Redis accelerates, PostgreSQL decides: while Redis is down or hung, each process serves
-    # from its own memory (see roles.resilient_cache); short timeouts keep a hung Redis cheap.
-    CACHES["default"]["BACKEND"] = "roles.resilient_cache.FailSoftRedisCache"
-    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=0.5, socket_timeout=0.5)
+# ---------------------------------------------------------------- database connection pool (PostgreSQL)
+# Under uvicorn every request runs in a thread of its own, so persistent per-thread connections
+# grow without bound. Each process instead keeps a psycopg pool (Django's built-in support, which
+# requires CONN_MAX_AGE = 0): at most DB_POOL_MAX_SIZE connections; a request that waits longer
+# than DB_POOL_TIMEOUT_SECONDS for one gets a 503 (actions_api.unavailable), never a hang.
+# Sizing: processes on all hosts x DB_POOL_MAX_SIZE < PostgreSQL's max_connections (docs/DEPLOYMENT.md).
+DB_POOL_MIN_SIZE = env.int("DB_POOL_MIN_SIZE", default=1)
+DB_POOL_MAX_SIZE = env.int("DB_POOL_MAX_SIZE", default=8)
+DB_POOL_TIMEOUT_SECONDS = env.float("DB_POOL_TIMEOUT_SECONDS", default=3.0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": DB_POOL_MIN_SIZE,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": DB_POOL_TIMEOUT_SECONDS,
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+
+# ---------------------------------------------------------------- shared cache (Redis)
+# Rate-limit counters and the revocation list's copy live in the cache: one process can use its
+# own memory; more than one process needs REDIS_URL (`check --deploy` warns without it). Every
+# cache call gives up after CACHE_TIMEOUT_SECONDS, so a hung Redis cannot hang requests, and while
+# Redis is down or hung each process serves from its own memory (roles.resilient_cache): Redis
+# accelerates, PostgreSQL decides.
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHE_TIMEOUT_SECONDS = env.float("CACHE_TIMEOUT_SECONDS", default=0.25)
+if REDIS_URL:
+    CACHES = {"default": env.cache_url("REDIS_URL", backend="roles.resilient_cache.FailSoftRedisCache")}
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", CACHE_TIMEOUT_SECONDS)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", CACHE_TIMEOUT_SECONDS)
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # ---------------------------------------------------------------- users and sign-in
 AUTH_USER_MODEL = "accounts.User"
@@ -208,8 +237,14 @@ OAUTH2_PROVIDER.update(
             "accounts.registration.AllowlistedMetadataHost",
         ),
         "OAUTH2_PROTECTED_RESOURCE_NAME": "Rolegate",
+        # RFC 7592 registration access tokens (read/update/delete a registration) expire.
+        "DCR_REGISTRATION_TOKEN_EXPIRE_SECONDS": env.int("CLIENT_REGISTRATION_TOKEN_TTL_SECONDS", default=24 * 3600),
     }
 )
+# Registrations (POST /o/register/) per client address and for the whole deployment, DRF rate
+# syntax ("20/hour"); shared across processes through the cache. Excess gets 429 + Retry-After.
+CLIENT_REGISTRATION_RATE_PER_ADDRESS = env.str("CLIENT_REGISTRATION_RATE_PER_ADDRESS", default="20/hour")
+CLIENT_REGISTRATION_RATE_GLOBAL = env.str("CLIENT_REGISTRATION_RATE_GLOBAL", default="200/hour")
 
 # ---------------------------------------------------------------- the Actions API
 REST_FRAMEWORK = {
@@ -280,11 +315,19 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # ---------------------------------------------------------------- sign-in lockout (django-axes)
-# After LOGIN_FAILURE_LIMIT failed sign-ins, an account (from any address) and an address (for
-# any account) are locked for LOGIN_LOCKOUT_MINUTES; the login page says so with a 429.
+# After LOGIN_FAILURE_LIMIT failed sign-ins for one username from one address, that username is
+# locked at that address (only) for LOGIN_LOCKOUT_MINUTES: an attacker elsewhere cannot lock a
+# user out. An address with LOGIN_ADDRESS_FAILURE_LIMIT failures (any usernames) is locked too,
+# which stops password spraying yet leaves room for the failures of a whole office behind one NAT.
+# The login page says so with a 429. See docs/SECURITY.md, "Sign-in lockout policy".
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.UsernameAtAddressLockout"
+# A sign-in refused because of a lockout is not recorded: a correct password typed at a locked
+# address never counts as a failure, and refused guesses do not prolong the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Axes stores the typed username; cut to a username's length so an over-long one cannot fail the insert.
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 # A success must not wipe the counters: with both parameters it would also clear the address's
@@ -314,12 +357,35 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# ---------------------------------------------------------------- logs and metrics (operators)
+# LOG_FORMAT=json: one JSON object per line (python-json-logger), for log shippers; else plain
+# text. Either way every line of a request carries its request id (actions_api.request_ids).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+_LOG_FORMATTERS = {
+    "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    "json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+    },
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "actions_api.request_ids.RequestIdLogFilter"}},
+    "formatters": {"default": _LOG_FORMATTERS["json" if LOG_FORMAT == "json" else "text"]},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "default", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # uvicorn's own lines (start-up, access log) in the same format.
+    "loggers": {
+        name: {"handlers": ["console"], "level": "INFO", "propagate": False}
+        for name in ("uvicorn", "uvicorn.access")
+    },
 }
+# /metrics (Prometheus, django-prometheus): answered only to these addresses (reached directly,
+# not through a proxy) or to `Authorization: Bearer METRICS_TOKEN`; anyone else gets a 404.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # ---------------------------------------------------------------- access revocation
 # A revocation reaches every API process within about this many seconds: each process compares
@@ -355,3 +421,8 @@ SPECTACULAR_SETTINGS = {
     # Redoc from the drf-spectacular-sidecar package: the docs load nothing from a CDN.
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- SCIM provisioning -------------------------------------------------------------------------
+# The data-scope attribute fed by the enterprise extension's `department` of provisioned users
+# (e.g. "department"); empty: the department is stored but grants nothing.
+SCIM_DEPARTMENT_DATA_SCOPE = env.str("SCIM_DEPARTMENT_DATA_SCOPE", default="")

@@ -13,5 +13,10 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # Serve static files straight from the finders: tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-# The live server's threads must not hold connections open past a test (the test DB is dropped).
+# The live server's threads must not hold connections open past a test (the test DB is dropped);
+# with PostgreSQL the pool already implies it.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# With REDIS_URL set (`make test` and CI set it), the suite runs on the shared cache like production;
+# each pytest-xdist worker gets its own key prefix so parallel workers never see each other's counters.
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["KEY_PREFIX"] = f"rolegate-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # noqa: F405

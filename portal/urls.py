@@ -3,11 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts.urls import oauth_urlpatterns
-from actions_api.views import ApiDocsView, healthz
+from actions_api.health import healthz, readyz
+from actions_api.metrics import metrics
+from actions_api.views import ApiDocsView
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("actions_api.mcp.urls")),
+    path("", include("accounts.scim.urls")),
     path("o/", include(oauth_urlpatterns)),
     path("api/v1/", include("actions_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -15,10 +18,12 @@ urlpatterns = [
     path("admin/", include("actions_api.staff.urls")),  # staff pages beside the admin: dashboard, "see what they see"
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
 ]
 
 # Under /api/ even Django's own errors are problem+json (see actions_api.exceptions).
 handler400 = "actions_api.exceptions.bad_request"
 handler403 = "actions_api.exceptions.permission_denied"
 handler404 = "actions_api.exceptions.page_not_found"
-handler500 = "actions_api.exceptions.server_error"
+handler500 = "actions_api.unavailable.server_error"

@@ -89,6 +89,11 @@ class FailSoftRedisCache(RedisCache):
         CACHE_FALLBACKS.labels(operation=operation).inc()
         return getattr(self._fallback, operation)(*args, **kwargs)
 
+    def probe(self, key: str, value: str) -> bool:
+        """Stores and reads back `value` in Redis itself, never in the fallback: for health checks."""
+        RedisCache.set(self, key, value, timeout=10)
+        return RedisCache.get(self, key) == value
+
     def add(self, *args, **kwargs):
         return self._call("add", *args, **kwargs)
 

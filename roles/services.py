@@ -147,6 +147,29 @@ def team_add_members(*, team: Team, users: QuerySet) -> int:
     return joined
 
 
+@transaction.atomic
+def team_remove_members(*, team: Team, users: QuerySet, revoke_access: bool = False, reason: str = "") -> int:
+    """
+    Takes `users` out of `team`; returns how many left. The team's roles leave with their next
+    token, or at once with `revoke_access` (their current tokens stop working too).
+    """
+    memberships = list(team.memberships.filter(user__in=users).select_related("user"))
+    audit_record_many(
+        audit_event(action=AuditEvent.Action.DELETED, target=membership,
+                    target_label=f"{membership.user} in {team.slug}",
+                    changes={"team": [team.pk, None], "user": [membership.user_id, None]})
+        for membership in memberships
+    )
+    with recorded_by_caller():
+        TeamMembership.objects.filter(pk__in=[membership.pk for membership in memberships]).delete()
+    if revoke_access and memberships:
+        user_access_revoke(
+            users=get_user_model().objects.filter(pk__in=[membership.user_id for membership in memberships]),
+            reason=reason or f"left team {team.slug}",
+        )
+    return len(memberships)
+
+
 def _assignment_changes(assignment: RoleAssignment) -> dict:
     values = {
         "user": assignment.user_id,

@@ -106,3 +106,11 @@ class PortalProcess:
 
     def log(self) -> str:
         return open(self.log_path).read()
+
+
+def uvicorn_command(port: int, *options: str) -> list[str]:
+    """The README's deployable on a loopback port, with extra uvicorn `options` (workers, shutdown…)."""
+    import sys
+
+    return [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(port),
+            *options]

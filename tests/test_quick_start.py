@@ -41,6 +41,8 @@ def portal_process(env: dict, *, server: str = "uvicorn"):
                 break
             except requests.ConnectionError:
                 time.sleep(0.2)
+            except requests.Timeout:  # it serves, but waits for an unreachable database
+                break
         yield base_url
     finally:
         server.terminate()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.contrib import admin
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from roles.audit.csv_export import csv_download
 from roles.audit.models import AuditEvent
 from roles.admin import ReadOnlyAdmin, SlugInputFilter
 
@@ -38,13 +37,6 @@ class TargetTypeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(target_type=self.value()) if self.value() else queryset
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
 
 
 CSV_COLUMNS = ["occurred_at", "actor_label", "action", "target_type", "target_id", "target_label", "changes", "details"]
@@ -79,17 +71,13 @@ class AuditEventAdmin(ReadOnlyAdmin):
     @admin.action(description="Export the selected events as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         """Streams every selected event ("select all" exports everything the filters match)."""
-        writer = csv.writer(_Echo())
         rows = queryset.order_by("occurred_at", "id").values_list(*CSV_COLUMNS).iterator(chunk_size=2000)
-
-        def lines():
-            yield writer.writerow(CSV_COLUMNS)
-            for row in rows:
-                yield writer.writerow(
-                    [row[0].isoformat(), *row[1:6], json.dumps(row[6], ensure_ascii=False),
-                     json.dumps(row[7], ensure_ascii=False)]
-                )
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="audit-{timezone.now():%Y%m%d-%H%M%S}.csv"'
-        return response
+        return csv_download(
+            header=CSV_COLUMNS,
+            rows=(
+                [row[0].isoformat(), *row[1:6], json.dumps(row[6], ensure_ascii=False),
+                 json.dumps(row[7], ensure_ascii=False)]
+                for row in rows
+            ),
+            filename=f"audit-{timezone.now():%Y%m%d-%H%M%S}.csv",
+        )

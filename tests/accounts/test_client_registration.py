@@ -71,7 +71,7 @@ def test_registration_with_a_callback_that_is_no_known_connector_is_refused(clie
     response = register(client, redirect_uris=[CLAUDE_CALLBACK, "https://evil.example/callback"])
 
     assert response.status_code == 400
-    assert response.json()["error"] == "invalid_client_metadata"
+    assert response.json()["error"] == "invalid_redirect_uri"
     assert "https://evil.example/callback" in response.json()["error_description"]
     assert not Application.objects.filter(registration_source="dcr").exists()
 

@@ -49,31 +49,74 @@ def assert_locked_out(response) -> None:
 # ---------------------------------------------------------------- lockout
 
 
-def test_an_account_is_locked_after_repeated_failures_from_any_address(victim, bystander):
-    ips = [f"203.0.113.{n}" for n in range(1, 50)]
-    fail(settings.AXES_FAILURE_LIMIT, usernames=["victim"], ips=ips)
+def test_failures_lock_a_username_only_at_the_address_they_came_from(victim, bystander):
+    fail(settings.AXES_FAILURE_LIMIT, usernames=["victim"], ips=["203.0.113.5"])
 
-    # Even the right password, from a fresh address, is refused while the lock lasts.
-    assert_locked_out(sign_in(Client(), "victim", PASSWORD, ip="192.0.2.99"))
-    # Another account is not affected.
-    assert sign_in(Client(), "bystander", PASSWORD, ip="192.0.2.99").status_code == 302
+    # Even the right password is refused at that address while the lock lasts ...
+    assert_locked_out(sign_in(Client(), "victim", PASSWORD, ip="203.0.113.5"))
+    # ... but the user signs in from anywhere else, and other accounts at that address are unaffected.
+    assert sign_in(Client(), "victim", PASSWORD, ip="192.0.2.99").status_code == 302
+    assert sign_in(Client(), "bystander", PASSWORD, ip="203.0.113.5").status_code == 302
 
 
-def test_an_address_is_locked_after_repeated_failures_for_any_account(victim, bystander):
-    fail(settings.AXES_FAILURE_LIMIT, usernames=[f"guess{n}" for n in range(10)], ips=["203.0.113.7"])
+def test_guesses_from_many_addresses_cannot_lock_a_user_out(victim):
+    """The review's denial of service: five wrong passwords used to lock any known username everywhere."""
+    for n in range(settings.AXES_FAILURE_LIMIT * 3):
+        assert sign_in(Client(), "victim", "wrong", ip=f"203.0.113.{n + 1}").status_code == 200
 
+    assert sign_in(Client(), "victim", PASSWORD, ip="192.0.2.99").status_code == 302
+
+
+def fail_at_address(times: int, ip: str) -> None:
+    for attempt in range(times):
+        sign_in(Client(), f"guess{attempt}", "wrong", ip=ip)
+
+
+@pytest.fixture
+def address_limit(settings):
+    """A small address-wide limit, so a test need not fail a hundred times."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
+    return settings.LOGIN_ADDRESS_FAILURE_LIMIT
+
+
+def test_an_address_is_locked_after_the_address_limit_of_failures_for_any_account(
+    victim, bystander, address_limit
+):
+    fail_at_address(address_limit - 1, "203.0.113.7")
+    assert sign_in(Client(), "bystander", PASSWORD, ip="203.0.113.7").status_code == 302
+
+    fail_at_address(1, "203.0.113.7")
     assert_locked_out(sign_in(Client(), "bystander", PASSWORD, ip="203.0.113.7"))
     # The same account from another address still signs in.
     assert sign_in(Client(), "bystander", PASSWORD, ip="192.0.2.8").status_code == 302
 
 
-def test_signing_in_to_an_own_account_between_guesses_does_not_reset_the_address_lock(victim, bystander):
+def test_the_address_limit_stays_far_above_the_username_limit():
+    assert production_settings.LOGIN_ADDRESS_FAILURE_LIMIT >= 10 * production_settings.AXES_FAILURE_LIMIT
+
+
+def test_a_correct_password_at_a_locked_address_is_never_counted_as_a_failure(victim, bystander, address_limit):
+    from axes.models import AccessAttempt
+
+    fail_at_address(address_limit, "203.0.113.40")
+    fail(settings.AXES_FAILURE_LIMIT, usernames=["victim"], ips=["198.51.100.40"])
+    recorded = ("username", "ip_address", "failures_since_start")
+    failures_before = sorted(AccessAttempt.objects.values_list(*recorded))
+
+    for _ in range(3):
+        assert_locked_out(sign_in(Client(), "bystander", PASSWORD, ip="203.0.113.40"))
+        assert_locked_out(sign_in(Client(), "victim", PASSWORD, ip="198.51.100.40"))
+
+    assert sorted(AccessAttempt.objects.values_list(*recorded)) == failures_before
+    assert not AccessAttempt.objects.filter(username="bystander").exists()
+
+
+def test_signing_in_to_an_own_account_between_guesses_does_not_reset_the_address_lock(victim, bystander, address_limit):
     # A password sprayer who owns `bystander` signs in after each guess at another account.
     ip = "203.0.113.30"
-    for attempt in range(1, settings.AXES_FAILURE_LIMIT + 1):
-        guess = sign_in(Client(), f"sprayed{attempt}", "Winter2026!", ip=ip)
-        if attempt < settings.AXES_FAILURE_LIMIT:
-            assert guess.status_code == 200
+    for attempt in range(1, address_limit + 1):
+        assert sign_in(Client(), f"sprayed{attempt}", "Winter2026!", ip=ip).status_code == 200
+        if attempt < address_limit:
             assert sign_in(Client(), "bystander", PASSWORD, ip=ip).status_code == 302
 
     assert_locked_out(sign_in(Client(), "victim", PASSWORD, ip=ip))
@@ -84,9 +127,9 @@ def test_failures_below_the_limit_do_not_lock(victim):
     assert sign_in(Client(), "victim", PASSWORD, ip="203.0.113.9").status_code == 302
 
 
-def test_a_forged_forwarded_for_header_does_not_dodge_the_address_lock(victim):
+def test_a_forged_forwarded_for_header_does_not_dodge_the_address_lock(victim, address_limit):
     client = Client()
-    for attempt in range(settings.AXES_FAILURE_LIMIT):
+    for attempt in range(address_limit):
         client.post(LOGIN, {"username": f"guess{attempt}", "password": "x"}, REMOTE_ADDR="203.0.113.20",
                     HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}")
     response = client.post(LOGIN, {"username": "victim", "password": PASSWORD}, REMOTE_ADDR="203.0.113.20",

@@ -1,23 +1,9 @@
-"""Introspection, revocation and userinfo: the endpoints a resource server or client uses after sign-in."""
+"""Revocation and userinfo after sign-in (introspection: tests/accounts/test_introspection.py)."""
 
 import pytest
 import requests
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-def test_introspection_reports_a_live_token_and_its_user(chatgpt, live_demo):
-    access_token = chatgpt.sign_in("alice")["access_token"]
-
-    response = requests.post(f"{live_demo.url}/o/introspect/", data={"token": access_token},
-                             auth=("demo-gpt", "demo-gpt-secret"))
-
-    body = response.json()
-    assert body["active"] is True and body["client_id"] == "demo-gpt" and body["username"] == "alice"
-
-def test_introspection_needs_client_credentials(chatgpt, live_demo):
-    access_token = chatgpt.sign_in("alice")["access_token"]
-    response = requests.post(f"{live_demo.url}/o/introspect/", data={"token": access_token})
-    assert response.status_code in (401, 403)
 
 def test_a_revoked_refresh_token_cannot_be_used(chatgpt, live_demo):
     tokens = chatgpt.sign_in("alice")

@@ -25,6 +25,8 @@ def production_env(**overrides: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items()
            if name not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rolegate")
+    # More than one process serves in production: the shared cache is part of the prescription.
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "portal.settings",
@@ -67,12 +69,14 @@ def test_manage_py_check_deploy_reports_no_error_and_no_deployment_warning():
         ({"SECRET_KEY": "short"}, "security.W009"),
         ({"DEBUG": "true"}, "security.W018"),
         ({"SECURE_HSTS_SECONDS": "0"}, "security.W004"),
+        ({"REDIS_URL": ""}, "actions_api.W001"),
     ],
-    ids=["weak-secret", "debug", "no-hsts"],
+    ids=["weak-secret", "debug", "no-hsts", "no-shared-cache"],
 )
 def test_the_deploy_check_does_catch_a_weakened_configuration(overrides, expected):
     # Proof the check above can fail: each weakening is reported.
-    result = run("manage.py", "check", "--deploy", "--tag", "security", env=production_env(**overrides))
+    result = run("manage.py", "check", "--deploy", "--tag", "security", "--tag", "caches",
+                 env=production_env(**overrides))
     assert expected in issue_ids(result.stdout + result.stderr), result.stdout + result.stderr
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions_api', '0003_scoped_list_indexes'),
+        ('actions_api', '0004_action_call_request_id'),
     ]
 
     operations = [

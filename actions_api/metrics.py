@@ -1,0 +1,64 @@
+"""
+Prometheus metrics for operators, at ``/metrics``.
+
+django-prometheus counts requests by view, method and status (its middleware) and exports
+prometheus_client's registry; this module adds the database pool's use and guards the URL:
+only addresses in ``METRICS_ALLOWED_IPS`` (default loopback), reached directly (a request that
+came through a proxy carries ``X-Forwarded-For`` and is not trusted by address), or a caller
+presenting ``Authorization: Bearer <METRICS_TOKEN>``. Anyone else gets a 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from django.conf import settings
+from django.db import connections
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from django_prometheus.exports import ExportToDjangoView
+from prometheus_client import Gauge
+
+DB_POOL_CONNECTIONS = Gauge(
+    "rolegate_db_pool_connections",
+    "Connections of this process's PostgreSQL pool, by state (in_use, idle) and requests waiting for one.",
+    ["state"],
+    multiprocess_mode="livesum",
+)
+
+
+def db_pool_record(**kwargs) -> None:
+    """Updates the pool gauge; connected to ``request_finished``, after Django returned the connection."""
+    pool = connections["default"].pool if connections["default"].vendor == "postgresql" else None
+    if pool is None:
+        return
+    stats = pool.get_stats()
+    size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
+    DB_POOL_CONNECTIONS.labels(state="in_use").set(size - idle)
+    DB_POOL_CONNECTIONS.labels(state="idle").set(idle)
+    DB_POOL_CONNECTIONS.labels(state="waiting").set(stats.get("requests_waiting", 0))
+
+
+def operator_may_scrape(request: HttpRequest) -> bool:
+    """A direct request from an allowed address, or one bearing the metrics token."""
+    token = settings.METRICS_TOKEN
+    authorization = request.headers.get("Authorization", "")
+    if token and hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
+        return True
+    if "X-Forwarded-For" in request.headers:
+        return False
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(allowed, strict=False) for allowed in settings.METRICS_ALLOWED_IPS)
+
+
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """The Prometheus text exposition, for operators only."""
+    if not operator_may_scrape(request):
+        raise Http404
+    db_pool_record()
+    return ExportToDjangoView(request)
