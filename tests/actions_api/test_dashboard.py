@@ -108,8 +108,8 @@ def test_every_aggregate_over_the_call_log_reads_its_time_index_never_the_whole_
     with connection.cursor() as cursor:  # a day of calls, one every second, and fresh statistics
         cursor.execute(
             "INSERT INTO actions_api_actioncall (at, method, endpoint, status, subject, username, client_id, error,"
-            " reason, duration_ms) SELECT now() - (n || ' seconds')::interval - interval '15 days', 'GET',"
-            " '/api/v1/orders', 200, '', '', 'demo-gpt', '', '', 1 FROM generate_series(1, 86400) AS n"
+            " reason, duration_ms, request_id) SELECT now() - (n || ' seconds')::interval - interval '15 days', 'GET',"
+            " '/api/v1/orders', 200, '', '', 'demo-gpt', '', '', 1, '' FROM generate_series(1, 86400) AS n"
         )
         cursor.execute("ANALYZE actions_api_actioncall")
     log_calls(50)
