@@ -23,6 +23,7 @@ oauth_urlpatterns = (
 )
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/apps/", views.connected_apps, name="connected-apps"),

@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import cache_control
@@ -24,8 +25,10 @@ from accounts.forms import LoginForm
 from accounts.models import SigningKey
 from accounts.resources import UnknownResource, token_audience
 from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, active_signing_key
+from actions_api.staff.selectors import setup_checklist
 from roles.claims import effective_claims
 from roles.descriptions import access_in_words
+from roles.selectors import access_explanation
 
 Application = get_application_model()
 #: oauthlib's errors for an unknown client or a callback URL the connection does not accept.
@@ -211,3 +214,17 @@ def revoke_app(request, pk: int):
             "Access revoked. The app loses access within seconds and must ask you to sign in again.",
         )
     return redirect("connected-apps")
+
+
+def home(request):
+    """
+    `/`: anonymous visitors sign in; a signed-in user sees the access their next token carries and
+    their connected apps; staff also see the first-run checklist and a way to the dashboard.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    explanation = access_explanation(user=request.user)
+    context = {"explanation": explanation, "access_in_words": access_in_words(explanation.claims)}
+    if request.user.is_staff:
+        context["checklist"] = setup_checklist()
+    return render(request, "accounts/home.html", context)

@@ -33,6 +33,12 @@ class Collection:
     scoped_by: str
     related: tuple[str, ...] = ()
 
+    @property
+    def permission_description(self) -> str:
+        """What `required_permission` lets a GPT read, in the words an admin reads on the role page."""
+        plural = self.model._meta.verbose_name_plural
+        return f"Lets a GPT list and read {plural}: only those whose {self.scoped_by} the role's data scopes allow."
+
     def visible_rows(self, access: AccessClaims) -> models.QuerySet:
         """Only the rows the caller's data scopes allow (row scoping lives in the model's QuerySet)."""
         return self.model.objects.visible_to(access).select_related(*self.related)

@@ -116,6 +116,14 @@ class ActionCall(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = "Action call"
+        # The dashboard's aggregates over a time range read only this index (an index-only scan).
+        # The checklist's "first who am I call" reads a tiny partial index instead of scanning the log.
+        indexes = [
+            models.Index(fields=["at"], include=["status", "client_id", "error"], name="action_call_dashboard"),
+            models.Index(
+                fields=["at"], condition=models.Q(endpoint="/api/v1/me", status=200), name="action_call_who_am_i"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.method} {self.endpoint} → {self.status}"

@@ -61,6 +61,7 @@ THIRD_PARTY_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
+    "import_export",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -416,6 +417,12 @@ METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # A revocation reaches every API process within about this many seconds: each process compares
 # the list's version in the shared cache this often (from the database while the cache is out).
 ACCESS_REVOCATION_REFRESH_SECONDS = env.float("ACCESS_REVOCATION_REFRESH_SECONDS", default=1.0)
+
+# ---------------------------------------------------------------- spreadsheets in the admin (django-import-export)
+# Business data comes in and goes out as CSV or Excel; a cell starting with "=" is exported as
+# text, so that opening an export never runs a formula someone typed into a customer's name.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # ---------------------------------------------------------------- OpenAPI document (GPT editor)
 SPECTACULAR_SETTINGS = {

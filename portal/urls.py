@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("actions_api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", include("actions_api.staff.urls")),  # staff pages beside the admin: dashboard, "see what they see"
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

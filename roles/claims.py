@@ -156,6 +156,23 @@ def effective_claims(*, user, application=None) -> AccessClaims:
     return resolve_access(user=user, application=application).claims
 
 
+def role_claims(*, role: Role) -> AccessClaims:
+    """
+    What holding `role` alone grants (its included roles too, at any depth): what an admin checks
+    on the role page before giving it to anyone. Connection limits are not applied.
+    """
+    held = Role.objects.filter(pk__in=_reachable(load_inclusions(), {role.pk})).prefetch_related(
+        "permissions", "data_scopes"
+    )
+    data_scopes: dict[str, list[str]] = {}
+    permissions: list[str] = []
+    for one in held:
+        permissions += [permission.code for permission in one.permissions.all()]
+        for scope in one.data_scopes.all():
+            data_scopes.setdefault(scope.attribute, []).append(scope.value)
+    return AccessClaims.build(roles=[one.slug for one in held], permissions=permissions, data_scopes=data_scopes)
+
+
 def _assignments_reaching(user) -> list[RoleAssignment]:
     """The user's own and their teams' assignments, active or not (one query)."""
     return list(

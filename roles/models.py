@@ -31,6 +31,12 @@ class ApiPermission(models.Model):
 
     code = models.CharField(max_length=100, unique=True, validators=[permission_code_validator])
     description = models.CharField(max_length=255, blank=True)
+    in_use = models.BooleanField(
+        "checked by the API",
+        default=True,
+        help_text="Kept up to date after every migrate: off when no API view or MCP tool checks this code any more "
+        "(roles keep it; nothing is deleted).",
+    )
 
     class Meta:
         ordering = ["code"]

@@ -8,7 +8,8 @@ here bypass those signals for speed and record one audit event per row themselve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -20,6 +21,7 @@ from roles.audit.models import AuditEvent
 from roles.audit.services import audit_event, audit_record_many
 from roles.graph import ensure_no_cycle
 from roles.models import (
+    ApiPermission,
     Role,
     RoleAssignment,
     RoleInclusion,
@@ -189,3 +191,34 @@ def _batches(rows: Iterable, size: int = BATCH_SIZE):
             batch = []
     if batch:
         yield batch
+
+
+@dataclass(frozen=True)
+class PermissionRegistration:
+    """What :func:`permissions_register` changed."""
+
+    created: list[str]
+    no_longer_used: list[str]
+
+
+@transaction.atomic
+def permissions_register(*, required: Mapping[str, str]) -> PermissionRegistration:
+    """
+    Makes every permission code in `required` (code -> plain-language description) exist and be
+    marked as used; flags every other permission as no longer used. Nothing is deleted, and a
+    description an admin wrote is kept: the registry only fills in empty ones.
+    """
+    existing = {permission.code: permission for permission in ApiPermission.objects.all()}
+    created = [
+        ApiPermission.objects.create(code=code, description=required[code], in_use=True).code
+        for code in sorted(set(required) - set(existing))
+    ]
+    for code, permission in existing.items():
+        in_use = code in required
+        description = permission.description or required.get(code, "")
+        if (permission.in_use, permission.description) != (in_use, description):
+            permission.in_use, permission.description = in_use, description
+            permission.save(update_fields=["in_use", "description"])
+    return PermissionRegistration(
+        created=created, no_longer_used=sorted(code for code in existing if code not in required)
+    )

@@ -9,22 +9,26 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from roles.admin.base import ExistingRowsInline, NewRowsInline
+from roles.claims import role_claims
+from roles.forms import RoleDataScopeForm, RoleDataScopeFormSet
 from roles.models import ApiPermission, Role, RoleDataScope, RoleInclusion
 from roles.selectors import role_member_assignments
 
 
 @admin.register(ApiPermission)
 class ApiPermissionAdmin(admin.ModelAdmin):
-    list_display = ["code", "description"]
+    list_display = ["code", "description", "in_use"]
+    list_filter = ["in_use"]
     search_fields = ["code", "description"]
     show_full_result_count = False
 
 
 class RoleDataScopeInline(admin.TabularInline):
     model = RoleDataScope
+    form, formset = RoleDataScopeForm, RoleDataScopeFormSet  # values chosen from the data, not typed
     extra = 1
     verbose_name_plural = "Data scopes (which rows: attribute = value, * for every value)"
 
@@ -55,8 +59,8 @@ class RoleAdmin(admin.ModelAdmin):
     filter_horizontal = ["permissions"]
     autocomplete_fields = ["connections"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "permissions", "connections", "members_link"]
-    readonly_fields = ["members_link"]
+    fields = ["name", "slug", "description", "permissions", "connections", "members_link", "rows_visible"]
+    readonly_fields = ["members_link", "rows_visible"]
     inlines = [RoleDataScopeInline, IncludedRolesInline, AddIncludedRolesInline]
     show_full_result_count = False
 
@@ -76,6 +80,18 @@ class RoleAdmin(admin.ModelAdmin):
         if role.pk is None:
             return "—"
         return format_html('<a href="{}">members</a>', reverse("admin:roles_role_members", args=[role.pk]))
+
+    @admin.display(description="rows it lets a GPT read")
+    def rows_visible(self, role: Role) -> str:
+        if role.pk is None:
+            return "—"
+        from actions_api.staff.preview import rows_visible  # the API's own collections and querysets
+
+        counts = format_html_join(", ", "{}: {}", (
+            (name, "no permission" if count is None else count)
+            for name, count in rows_visible(claims=role_claims(role=role))
+        ))
+        return format_html('{} · <a href="{}">see what it sees</a>', counts, reverse("role-sees", args=[role.pk]))
 
     def get_urls(self):
         return [

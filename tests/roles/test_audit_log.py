@@ -12,7 +12,7 @@ from roles.audit.models import AuditEvent
 from roles.models import Role
 from tests.admin_forms import admin_form
 from tests.chatgpt import ChatGPT
-from tests.factories import ApplicationFactory, RoleFactory, TeamFactory, UserFactory
+from tests.factories import ApplicationFactory, CustomerFactory, RoleFactory, TeamFactory, UserFactory
 
 
 def everything_logged() -> str:
@@ -23,6 +23,7 @@ def everything_logged() -> str:
 def test_an_admin_change_to_a_role_is_recorded_with_the_admin_as_actor_and_before_after(admin):
     role = RoleFactory(slug="sales", name="Sales", permissions=["orders.read"])
     RoleFactory(slug="unused", permissions=["customers.read"])
+    CustomerFactory(region="EMEA")  # the data scope's value must be present in the data
     customers = role.permissions.model.objects.get(code="customers.read")
     AuditEvent.objects.all().delete()
     url = reverse("admin:roles_role_change", args=[role.pk])
