@@ -112,9 +112,12 @@ def scim_group_create(*, client: ScimClient, values: GroupValues) -> Team:
     """
     Creates the team for a directory group. A team an admin prepared under the same slug (with
     its roles) and no directory of its own is adopted, so its roles follow the directory's group.
+    A client limited to its own users adopts only a team nobody is in yet: adopting a team in use
+    would let it rename or delete a team (and its members) it never provisioned.
     """
     slug = slugify(values.display_name)[:90] or "group"
-    team = Team.objects.filter(slug=slug, scim_link__isnull=True).first()
+    prepared = Team.objects.filter(slug=slug, scim_link__isnull=True)
+    team = (prepared if client.manages_all_users else prepared.filter(memberships__isnull=True)).first()
     if team is None:
         if Team.objects.filter(slug=slug).exists():
             slug = f"{slug}-{Team.objects.filter(slug__startswith=slug).count() + 1}"

@@ -324,3 +324,15 @@ def test_a_nul_character_in_a_filter_is_a_400(scim):
 def test_a_body_over_the_upload_limit_is_refused_before_any_work(scim):
     # Refused by Django itself (DATA_UPLOAD_MAX_MEMORY_SIZE) before the SCIM view runs.
     assert scim.post("/Users", '{"schemas": "' + "x" * 300_000 + '"}').status_code == 400
+
+
+def test_a_directory_limited_to_its_users_cannot_adopt_a_team_people_are_already_in(scim, people):
+    """Our own review (docs/SECURITY.md §10): adopting it would let the directory rename or delete it."""
+    admins = Team.objects.create(slug="finance", name="Finance")
+    staff = UserFactory(is_staff=True)
+    admins.memberships.create(user=staff)
+    group = scim.create_group("Finance", members=[people["ada.lovelace"]])
+    assert group["id"] != str(admins.pk)
+    assert scim.get(f"/Groups/{admins.pk}").status_code == 404
+    assert scim.delete(f"/Groups/{admins.pk}").status_code == 404
+    assert set(Team.objects.get(pk=admins.pk).memberships.values_list("user_id", flat=True)) == {staff.pk}
