@@ -102,6 +102,7 @@ def _user_save(*, user, link: ScimUser, values: UserValues, created: bool):
     user.save()
     link.user, link.external_id = user, values.external_id
     link.department, link.modified_at = values.department, timezone.now()
+    link.full_clean(exclude=["user", "client"], validate_unique=False)  # an over-long value: 400, not a 500
     link.save()
     department_sync(user=user, department=values.department, created=created)
     return user
@@ -122,7 +123,9 @@ def scim_group_create(*, client: ScimClient, values: GroupValues) -> Team:
         if Team.objects.filter(slug=slug).exists():
             slug = f"{slug}-{Team.objects.filter(slug__startswith=slug).count() + 1}"
         team = Team.objects.create(slug=slug, name=values.display_name[:200])
-    ScimGroup.objects.create(team=team, client=client, external_id=values.external_id)
+    link = ScimGroup(team=team, client=client, external_id=values.external_id)
+    link.full_clean(exclude=["team", "client"], validate_unique=False)
+    link.save()
     _members_set(client=client, team=team, member_ids=values.member_ids)
     return team
 
@@ -135,6 +138,7 @@ def scim_group_update(*, client: ScimClient, team: Team, values: GroupValues) ->
         team.name = values.display_name[:200]
         team.save(update_fields=["name"])
     link.external_id, link.modified_at = values.external_id, timezone.now()
+    link.full_clean(exclude=["team", "client"], validate_unique=False)
     link.save()
     _members_set(client=client, team=team, member_ids=values.member_ids, link=link)
     return team
