@@ -87,7 +87,7 @@ def upstream_idp(*, redirect_uri: str, log_path: Path):
         deadline = time.monotonic() + 30
         while True:
             assert server.poll() is None, f"upstream IdP exited:\n{log_path.read_text()}"
-            with contextlib.suppress(requests.ConnectionError):
+            with contextlib.suppress(requests.ConnectionError, requests.Timeout):  # a loaded machine: retry
                 if requests.get(f"{issuer}/healthz", timeout=1).status_code == 200:
                     break
             assert time.monotonic() < deadline, f"upstream IdP did not start:\n{log_path.read_text()}"
