@@ -62,6 +62,11 @@ EXPLANATIONS = {
         "A Rolegate account with the email {email} already exists, and {idp} is not allowed to claim it.",
         "Ask your administrator to allow linking accounts by verified email for {idp}, or to remove the old "
         "account. Nothing was created or linked.", status=403),
+    "foreign_domain": Explanation(
+        "{idp} cannot sign in {email}",
+        "The email {email} belongs to a domain another identity provider signs in, so {idp} may not use it.",
+        "Sign in with your email address on the sign-in page: Rolegate then sends you to the right identity "
+        "provider. Nothing was created or linked.", status=403),
     "email_unverified": Explanation(
         "Your email is not verified by {idp}",
         "A Rolegate account with the email {email} exists, but {idp} did not confirm that the email is verified, "

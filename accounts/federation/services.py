@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.federation.models import EmailDomain, IdentityProvider
+from accounts.federation.selectors import email_domain
 from roles.audit.models import AuditEvent
 from roles.audit.services import audit_record
 from roles.models import Team, TeamMembership
@@ -91,9 +92,12 @@ def federated_user_resolve(*, identity_provider: IdentityProvider, sociallogin, 
 def _link_or_create(*, identity_provider, sociallogin, request):
     email = (sociallogin.user.email or "").strip()
     existing = list(get_user_model().objects.filter(email__iexact=email)[:2]) if email else []
+    owner = IdentityProvider.objects.owning_domain(email_domain(email)) if email else None
+    if owner is not None and owner.pk != identity_provider.pk:
+        raise SignInRefused("foreign_domain", email=email)  # another company's IdP speaks for that domain
     if not existing:
         return _create_user(sociallogin=sociallogin, request=request)
-    if not identity_provider.allow_email_linking or len(existing) > 1:
+    if not _may_link(identity_provider, email, existing):
         raise SignInRefused("email_in_use", email=email)
     verified = any(address.verified and address.email.lower() == email.lower()
                    for address in sociallogin.email_addresses)
@@ -106,6 +110,16 @@ def _link_or_create(*, identity_provider, sociallogin, request):
     audit_record(action=AuditEvent.Action.UPDATED, target=user, actor=None,
                  details={"identity_provider": identity_provider.slug, "linked_by_verified_email": email})
     return user
+
+
+def _may_link(identity_provider: IdentityProvider, email: str, existing: list) -> bool:
+    """
+    Linking by email only for an IdP allowed to, for an email of one of its own domains (any IdP
+    can call any address verified), and never onto a staff or superuser account.
+    """
+    own_domains = {domain.lower() for domain in identity_provider.domains.values_list("domain", flat=True)}
+    return (identity_provider.allow_email_linking and len(existing) == 1 and email_domain(email) in own_domains
+            and not (existing[0].is_staff or existing[0].is_superuser))
 
 
 def _create_user(*, sociallogin, request):

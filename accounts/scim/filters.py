@@ -151,6 +151,8 @@ def _compare_datetime(column: Column, op: CompareOperator, value) -> Q:
         moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     except ValueError:
         raise InvalidFilterException(detail=f"Not a dateTime: {value!r}") from None
+    if moment.tzinfo is None:  # xsd:dateTime without an offset: read as UTC, like the timestamps SCIM sends back
+        moment = moment.replace(tzinfo=dt.timezone.utc)
     if op in (CompareOperator.eq, CompareOperator.ne):
         return Q(**{column.lookup: moment})
     if op not in _ORDERING:

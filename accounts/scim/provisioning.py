@@ -102,6 +102,7 @@ def _user_save(*, user, link: ScimUser, values: UserValues, created: bool):
     user.save()
     link.user, link.external_id = user, values.external_id
     link.department, link.modified_at = values.department, timezone.now()
+    link.full_clean(exclude=["user", "client"], validate_unique=False)  # an over-long value: 400, not a 500
     link.save()
     department_sync(user=user, department=values.department, created=created)
     return user
@@ -112,14 +113,19 @@ def scim_group_create(*, client: ScimClient, values: GroupValues) -> Team:
     """
     Creates the team for a directory group. A team an admin prepared under the same slug (with
     its roles) and no directory of its own is adopted, so its roles follow the directory's group.
+    A client limited to its own users adopts only a team nobody is in yet: adopting a team in use
+    would let it rename or delete a team (and its members) it never provisioned.
     """
     slug = slugify(values.display_name)[:90] or "group"
-    team = Team.objects.filter(slug=slug, scim_link__isnull=True).first()
+    prepared = Team.objects.filter(slug=slug, scim_link__isnull=True)
+    team = (prepared if client.manages_all_users else prepared.filter(memberships__isnull=True)).first()
     if team is None:
         if Team.objects.filter(slug=slug).exists():
             slug = f"{slug}-{Team.objects.filter(slug__startswith=slug).count() + 1}"
         team = Team.objects.create(slug=slug, name=values.display_name[:200])
-    ScimGroup.objects.create(team=team, client=client, external_id=values.external_id)
+    link = ScimGroup(team=team, client=client, external_id=values.external_id)
+    link.full_clean(exclude=["team", "client"], validate_unique=False)
+    link.save()
     _members_set(client=client, team=team, member_ids=values.member_ids)
     return team
 
@@ -132,6 +138,7 @@ def scim_group_update(*, client: ScimClient, team: Team, values: GroupValues) ->
         team.name = values.display_name[:200]
         team.save(update_fields=["name"])
     link.external_id, link.modified_at = values.external_id, timezone.now()
+    link.full_clean(exclude=["team", "client"], validate_unique=False)
     link.save()
     _members_set(client=client, team=team, member_ids=values.member_ids, link=link)
     return team

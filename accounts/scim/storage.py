@@ -69,9 +69,9 @@ class DjangoStorage(ScimStorage):
             condition = to_query(search_request.filter.ast, columns=USER_COLUMNS if is_user else GROUP_COLUMNS,
                                  core_schema=CORE_USER if is_user else CORE_GROUP)
             rows = rows.filter(pk__in=rows.model.objects.filter(condition).values("pk"))
-        start = search_request.start_index_0 or 0
         count = search_request.count
         total = rows.count()
+        start = min(search_request.start_index_0 or 0, total)  # past the end: an empty page, not an overflow
         page = list(rows.order_by("pk")[start:start + count]) if count else []
         if is_user:
             resources = [user_resource(self.provider, user) for user in page]

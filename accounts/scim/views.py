@@ -46,7 +46,10 @@ def scim_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
 
 def _has_nul(scim_request: ScimRequest) -> bool:
     body = scim_request.body.lower()
-    return b"\x00" in body or b"\\u0000" in body or any("\x00" in value for value in scim_request.query.values())
+    # A filter is parsed with JSON string escapes, so "\u0000" in a query value is a NUL too.
+    return b"\x00" in body or b"\\u0000" in body or any(
+        "\x00" in value or "\\u0000" in value.lower() for value in scim_request.query.values()
+    )
 
 
 def _refused(application, scim_request: ScimRequest, error) -> HttpResponse:

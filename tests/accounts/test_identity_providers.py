@@ -153,3 +153,43 @@ def test_a_saml_identity_providers_page_shows_the_acs_url_entity_id_and_metadata
         admin_client.get(f"/admin/accounts/identityprovider/{provider.pk}/change/").content.decode())
     assert values["acs_url"] == "http://127.0.0.1:8000/auth/saml/fabrikam/acs/"
     assert values["sp_entity_id"] == values["metadata_url"] == "http://127.0.0.1:8000/auth/saml/fabrikam/metadata/"
+
+
+# Our own review (docs/SECURITY.md §10): what an IdP may claim by email.
+
+def _linking_contoso(provider: IdentityProvider) -> IdentityProvider:
+    IdentityProvider.objects.filter(pk=provider.pk).update(allow_email_linking=True)
+    provider.refresh_from_db()
+    return provider
+
+
+def test_an_idp_cannot_take_over_an_account_of_a_domain_it_does_not_own_by_calling_its_email_verified(
+    contoso_provider,
+):
+    provider = _linking_contoso(contoso_provider)
+    victim = User.objects.create_user("vic", email="vic@elsewhere.test")
+    with pytest.raises(services.SignInRefused) as refusal:
+        services.federated_user_resolve(identity_provider=provider, request=RequestFactory().get("/"),
+                                        sociallogin=sociallogin_for("vic@elsewhere.test", verified=True))
+    assert refusal.value.reason == "email_in_use"
+    assert not SocialAccount.objects.filter(user=victim).exists()
+
+
+def test_an_idp_never_links_onto_a_staff_account_even_in_its_own_domain(contoso_provider):
+    provider = _linking_contoso(contoso_provider)
+    User.objects.create_user("it-admin", email="uma@contoso.test", is_staff=True)
+    with pytest.raises(services.SignInRefused) as refusal:
+        services.federated_user_resolve(identity_provider=provider, request=RequestFactory().get("/"),
+                                        sociallogin=sociallogin_for("uma@contoso.test", verified=True))
+    assert refusal.value.reason == "email_in_use"
+    assert not SocialAccount.objects.exists()
+
+
+def test_an_idp_cannot_create_an_account_with_an_email_another_idp_owns(contoso_provider):
+    other = IdentityProvider.objects.create(name="Other", slug="other", issuer="https://o.test", client_id="o",
+                                            client_secret="o")
+    with pytest.raises(services.SignInRefused) as refusal:
+        services.federated_user_resolve(identity_provider=other, request=RequestFactory().get("/"),
+                                        sociallogin=sociallogin_for("ceo@contoso.test", verified=True))
+    assert refusal.value.reason == "foreign_domain"
+    assert not User.objects.filter(email="ceo@contoso.test").exists()

@@ -324,3 +324,50 @@ def test_a_nul_character_in_a_filter_is_a_400(scim):
 def test_a_body_over_the_upload_limit_is_refused_before_any_work(scim):
     # Refused by Django itself (DATA_UPLOAD_MAX_MEMORY_SIZE) before the SCIM view runs.
     assert scim.post("/Users", '{"schemas": "' + "x" * 300_000 + '"}').status_code == 400
+
+
+def test_a_directory_limited_to_its_users_cannot_adopt_a_team_people_are_already_in(scim, people):
+    """Our own review (docs/SECURITY.md §10): adopting it would let the directory rename or delete it."""
+    admins = Team.objects.create(slug="finance", name="Finance")
+    staff = UserFactory(is_staff=True)
+    admins.memberships.create(user=staff)
+    group = scim.create_group("Finance", members=[people["ada.lovelace"]])
+    assert group["id"] != str(admins.pk)
+    assert scim.get(f"/Groups/{admins.pk}").status_code == 404
+    assert scim.delete(f"/Groups/{admins.pk}").status_code == 404
+    assert set(Team.objects.get(pk=admins.pk).memberships.values_list("user_id", flat=True)) == {staff.pk}
+
+
+ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+
+
+@pytest.mark.parametrize("body", [
+    user_body("long.department@example.com", schemas=[USER, ENTERPRISE_URN],
+              **{ENTERPRISE_URN: {"department": "d" * 300}}),
+    user_body("long.external@example.com", externalId="e" * 300),
+])
+def test_an_over_long_value_gets_a_scim_400_not_a_500(scim, body):
+    """Our own review (docs/SECURITY.md §10): found by fuzzing /scim/v2/ with odd bodies."""
+    response = scim.post("/Users", body)
+    assert response.status_code == 400 and response.json()["scimType"] == "invalidValue"
+    assert not User.objects.filter(username=body["userName"]).exists()
+
+
+def test_an_over_long_group_external_id_gets_a_scim_400_not_a_500(scim):
+    response = scim.post("/Groups", {"schemas": [GROUP], "displayName": "Long", "externalId": "e" * 300})
+    assert response.status_code == 400
+    assert not Team.objects.filter(name="Long").exists()
+
+
+@pytest.mark.parametrize("params", [
+    {"filter": 'userName sw "\\u0000"'},
+    {"filter": 'meta.created gt "2020-01-01"'},
+    {"startIndex": "100000000000000000000"},
+])
+def test_odd_filters_and_paging_get_an_answer_not_a_500(scim, params):
+    """Our own review (docs/SECURITY.md §10): a NUL escape, a dateTime without offset, a start past any page."""
+    scim.create_user("ada.lovelace@example.com")
+    response = search(scim, **params)
+    assert response.status_code in (200, 400), response.content
+    if response.status_code == 200:
+        assert response.json()["Resources"] == [] or "startIndex" not in params
