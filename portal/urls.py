@@ -8,6 +8,7 @@ from actions_api.views import ApiDocsView, healthz
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("accounts.federation.urls")),
+    path("", include("accounts.devices.urls")),
     path("", include("actions_api.mcp.urls")),
     path("o/", include(oauth_urlpatterns)),
     path("api/v1/", include("actions_api.urls")),
