@@ -227,3 +227,5 @@ class ClientRegistrationPolicyAdmin(admin.ModelAdmin):
 
 # Identity providers (federated sign-in) have their own admin module.
 import accounts.federation.admin  # noqa: E402,F401
+import accounts.mfa.admin  # noqa: E402,F401  (the two-step sign-in policy)
+import accounts.invitations.admin  # noqa: E402,F401  (invitations)

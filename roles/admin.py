@@ -165,7 +165,7 @@ class RoleAdmin(admin.ModelAdmin):
     filter_horizontal = ["permissions"]
     autocomplete_fields = ["connections"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "permissions", "connections", "members_link"]
+    fields = ["name", "slug", "description", "permissions", "connections", "requires_mfa", "members_link"]
     readonly_fields = ["members_link"]
     inlines = [RoleDataScopeInline, IncludedRolesInline, AddIncludedRolesInline]
     show_full_result_count = False
