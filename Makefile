@@ -27,7 +27,12 @@ demo: install
 	@echo "Installing Debian's chromium for the browser tests (needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-test: install /usr/bin/chromium
+# The SAML tests' identity provider (pysaml2) signs assertions with Debian's xmlsec1.
+/usr/bin/xmlsec1:
+	@echo "Installing Debian's xmlsec1 for the SAML tests (needs root)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xmlsec1 >/dev/null
+
+test: install /usr/bin/chromium /usr/bin/xmlsec1
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 .PHONY: screenshots

@@ -59,6 +59,7 @@ THIRD_PARTY_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     # Two-step sign-in: authenticator apps (TOTP), recovery codes, passkeys (WebAuthn); see accounts.mfa.
     "django_otp",
     "django_otp.plugins.otp_totp",

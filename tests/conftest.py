@@ -15,6 +15,9 @@ from actions_api.revocation import revocations
 from tests.chatgpt import ChatGPT
 from tests.factories import ApplicationFactory
 
+# The `upstream` OpenID Connect provider and the portal's `contoso` IdP (federated sign-in tests).
+pytest_plugins = ["tests.upstream_idp"]
+
 
 @pytest.fixture(autouse=True)
 def _forget_cached_signing_keys():

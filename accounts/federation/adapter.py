@@ -10,6 +10,7 @@ from allauth.socialaccount.providers.base.constants import AuthError
 
 from accounts.federation import services
 from accounts.federation.failures import failure_reason, refusal_response
+from accounts.federation.saml import saml_settings
 from accounts.federation.models import IdentityProvider
 
 #: The backend recorded in a federated user's session (it only reloads the user by id).
@@ -34,6 +35,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
 def social_app(identity_provider: IdentityProvider) -> SocialApp:
     """The allauth app (unsaved) for an IdP: our model is the one place IdPs are configured."""
+    if identity_provider.protocol == IdentityProvider.Protocol.SAML:
+        # allauth names a SAML IdP by its client_id (the "organization slug" in its URLs).
+        return SocialApp(provider="saml", provider_id=identity_provider.slug, client_id=identity_provider.slug,
+                         name=identity_provider.name, settings=saml_settings(identity_provider))
     return SocialApp(
         provider=identity_provider.protocol, provider_id=identity_provider.slug, name=identity_provider.name,
         client_id=identity_provider.client_id, secret=identity_provider.client_secret,
@@ -47,7 +52,7 @@ class IdentityProviderAdapter(DefaultSocialAccountAdapter):
     def list_apps(self, request, provider=None, client_id=None) -> list[SocialApp]:
         providers = IdentityProvider.objects.active().for_provider(provider)
         if client_id:
-            providers = providers.filter(client_id=client_id)
+            providers = providers.with_client_id(client_id)
         return [social_app(identity_provider) for identity_provider in providers]
 
     def is_open_for_signup(self, request, sociallogin) -> bool:
@@ -78,7 +83,7 @@ class IdentityProviderAdapter(DefaultSocialAccountAdapter):
         identity_provider = IdentityProvider.objects.filter(slug=getattr(provider, "sub_id", "")).first()
         extra_context = extra_context or {}
         reason = failure_reason(error=error, exception=exception, state_found="state" in extra_context,
-                                cancelled=error == AuthError.CANCELLED)
+                                cancelled=error == AuthError.CANCELLED, saml_errors=extra_context.get("saml_errors"))
         services.federated_sign_in_failed(
             identity_provider=identity_provider, reason=reason,
             detail=type(exception).__name__ if exception else str(error or ""),

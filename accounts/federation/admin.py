@@ -17,7 +17,7 @@ for model in (SocialApp, SocialToken):
 
 
 class IdentityProviderForm(forms.ModelForm):
-    issuer = forms.URLField(label="Issuer URL", assume_scheme="https",
+    issuer = forms.URLField(label="Issuer URL", assume_scheme="https", required=False,
                             help_text="The IdP's issuer; its discovery document is read from ISSUER/.well-known/…")
     client_secret = forms.CharField(
         required=False, strip=True, widget=forms.PasswordInput(render_value=False),
@@ -26,13 +26,10 @@ class IdentityProviderForm(forms.ModelForm):
 
     class Meta:
         model = IdentityProvider
-        exclude = ["protocol"]
+        fields = "__all__"
 
     def clean_client_secret(self) -> str:
-        secret = self.cleaned_data.get("client_secret") or self.instance.client_secret
-        if not secret:
-            raise forms.ValidationError("The IdP gives you a client secret when you register Rolegate there.")
-        return secret
+        return self.cleaned_data.get("client_secret") or self.instance.client_secret
 
 
 class EmailDomainInline(admin.TabularInline):
@@ -59,8 +56,9 @@ class IdentityProviderAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "slug", "domains__domain"]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "is_active"]}),
-        ("OpenID Connect", {"fields": ["issuer", "client_id", "client_secret", "scopes", "groups_claim"]}),
+        (None, {"fields": ["name", "slug", "protocol", "is_active", "groups_claim"]}),
+        ("OpenID Connect", {"fields": ["issuer", "client_id", "client_secret", "scopes"]}),
+        ("SAML 2.0", {"fields": ["saml_metadata_url", "saml_metadata_xml"]}),
         ("Sign-in rules", {"fields": ["forbid_local_passwords", "allow_email_linking", "sign_in_max_age"]}),
     ]
 

@@ -36,6 +36,12 @@ EXPLANATIONS = {
         "signed by {idp}). Nothing was signed in.",
         "Try again. If it keeps failing, tell your administrator: the issuer or client ID of {idp} may be wrong, "
         "or a clock is off."),
+    "invalid_assertion": Explanation(
+        "{idp}'s answer could not be trusted",
+        "The SAML response {idp} sent was refused: it was not signed by {idp}, was changed on the way, was not "
+        "for Rolegate, or has expired. Nothing was signed in.",
+        "Try again. If it keeps failing, tell your administrator: {idp}'s metadata (signing certificate) in "
+        "Rolegate may be out of date, or a clock is off."),
     "state_mismatch": Explanation(
         "This sign-in could not be matched",
         "The answer from the identity provider does not belong to a sign-in started in this browser: it expired, "
@@ -67,8 +73,10 @@ EXPLANATIONS = {
 }
 
 
-def failure_reason(*, error, exception, state_found: bool, cancelled: bool) -> str:
+def failure_reason(*, error, exception, state_found: bool, cancelled: bool, saml_errors=None) -> str:
     """Names what went wrong in allauth's terms (the exception's class and message, never shown)."""
+    if saml_errors:
+        return "invalid_assertion"
     if cancelled:
         return "cancelled"
     if isinstance(exception, RequestException):

@@ -24,6 +24,11 @@ class IdentityProviderQuerySet(models.QuerySet):
             return self
         return self.filter(models.Q(protocol=provider) | models.Q(slug=provider))
 
+    def with_client_id(self, client_id: str) -> IdentityProviderQuerySet:
+        """OIDC IdPs by their client ID; SAML IdPs by their slug (allauth's "organization slug")."""
+        return self.filter(models.Q(protocol=IdentityProvider.Protocol.SAML, slug=client_id)
+                           | models.Q(protocol=IdentityProvider.Protocol.OPENID_CONNECT, client_id=client_id))
+
     def owning_domain(self, domain: str) -> IdentityProvider | None:
         return self.active().filter(domains__domain=domain.strip().lower()).first()
 
@@ -33,6 +38,7 @@ class IdentityProvider(models.Model):
 
     class Protocol(models.TextChoices):
         OPENID_CONNECT = "openid_connect", "OpenID Connect"
+        SAML = "saml", "SAML 2.0"
 
     name = models.CharField(max_length=100, help_text="Shown on the sign-in button: “Sign in with NAME”.")
     slug = models.SlugField(
@@ -41,14 +47,21 @@ class IdentityProvider(models.Model):
     )
     protocol = models.CharField(max_length=20, choices=Protocol.choices, default=Protocol.OPENID_CONNECT)
     issuer = models.URLField(
-        "issuer URL", help_text="The IdP's issuer; its discovery document is read from ISSUER/.well-known/…"
+        "issuer URL", blank=True,
+        help_text="OpenID Connect: the IdP's issuer; its discovery document is read from ISSUER/.well-known/…",
     )
-    client_id = models.CharField("client ID", max_length=255)
-    client_secret = models.CharField(max_length=512, help_text="Never shown again after it is saved.")
+    client_id = models.CharField("client ID", max_length=255, blank=True)
+    client_secret = models.CharField(max_length=512, blank=True, help_text="Never shown again after it is saved.")
+    saml_metadata_url = models.URLField(
+        "SAML metadata URL", blank=True, help_text="SAML: the IdP's federation metadata URL (read and cached)."
+    )
+    saml_metadata_xml = models.TextField(
+        "SAML metadata XML", blank=True, help_text="SAML: or paste the IdP's metadata file here."
+    )
     scopes = models.CharField(max_length=255, default=DEFAULT_SCOPES)
     groups_claim = models.CharField(
         max_length=100, default="groups",
-        help_text="The ID token or userinfo claim listing the user's groups (Entra ID and Okta: groups).",
+        help_text="The ID token/userinfo claim, or SAML attribute, listing the user's groups (OIDC usually: groups).",
     )
     forbid_local_passwords = models.BooleanField(
         default=False,
@@ -77,8 +90,14 @@ class IdentityProvider(models.Model):
         return self.name
 
     def clean(self) -> None:
+        errors = {}
         if self.sign_in_max_age is not None and self.sign_in_max_age <= dt.timedelta(0):
-            raise ValidationError({"sign_in_max_age": "Must be longer than zero."})
+            errors["sign_in_max_age"] = "Must be longer than zero."
+        required = (("issuer", "client_id", "client_secret") if self.protocol == self.Protocol.OPENID_CONNECT
+                    else () if self.saml_metadata_url or self.saml_metadata_xml else ("saml_metadata_url",))
+        errors.update({name: "Required for this protocol." for name in required if not getattr(self, name)})
+        if errors:
+            raise ValidationError(errors)
 
     def teams_for(self, groups: list[str]) -> set[Team]:
         """The teams the given IdP group values map to (unmapped values grant nothing)."""

@@ -8,7 +8,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from allauth.socialaccount.providers.saml.views import finish_acs
+from django.core.exceptions import PermissionDenied
 from requests import RequestException
+from urllib.error import URLError
 
 from accounts.federation import services
 from accounts.federation.failures import refusal_response
@@ -25,11 +28,13 @@ def federated_sign_in_start(request, identity_provider: IdentityProvider, *, nex
         provider = get_adapter(request).get_provider(request, identity_provider.slug)
     except SocialApp.DoesNotExist:
         raise Http404("No such identity provider.") from None
-    auth_params = {**provider.get_auth_params(), **({"login_hint": login_hint} if login_hint else {})}
+    options = {}
+    if hasattr(provider, "get_auth_params"):  # OpenID Connect: the IdP may pre-fill the typed email
+        options["auth_params"] = {**provider.get_auth_params(), **({"login_hint": login_hint} if login_hint else {})}
     try:
-        # Reads the IdP's discovery document: the first moment an unreachable IdP shows.
-        return provider.redirect(request, process="login", next_url=next_url or None, auth_params=auth_params)
-    except RequestException as error:
+        # Reads the IdP's discovery document or metadata: the first moment an unreachable IdP shows.
+        return provider.redirect(request, process="login", next_url=next_url or None, **options)
+    except (RequestException, URLError) as error:
         services.federated_sign_in_failed(identity_provider=identity_provider, reason="unreachable",
                                           detail=type(error).__name__)
         return refusal_response(request, identity_provider=identity_provider, reason="unreachable", next_url=next_url)
@@ -42,3 +47,16 @@ def sign_in_with(request, slug: str) -> HttpResponse:
     if identity_provider is None:
         return redirect("login")
     return federated_sign_in_start(request, identity_provider, next_url=request.POST.get("next", ""))
+
+
+def saml_finish_acs(request, organization_slug: str) -> HttpResponse:
+    """
+    allauth's last SAML step. A response whose sign-in (InResponseTo) is unknown to this browser
+    — replayed, or started elsewhere — makes allauth raise PermissionDenied: explain it instead.
+    """
+    try:
+        return finish_acs(request, organization_slug=organization_slug)
+    except PermissionDenied:
+        identity_provider = IdentityProvider.objects.filter(slug=organization_slug).first()
+        services.federated_sign_in_failed(identity_provider=identity_provider, reason="state_mismatch")
+        return refusal_response(request, identity_provider=identity_provider, reason="state_mismatch")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -21,38 +20,17 @@ from accounts.federation.models import GroupMapping, IdentityProvider
 from roles.audit.models import AuditEvent
 from roles.models import Team, TeamMembership
 from tests.chatgpt import ChatGPT, form_fields
-from tests.upstream_idp import EMAIL, PASSWORD, USER, contoso, upstream  # noqa: F401 (fixtures)
+from tests.federation import consent, follow, post_form
+from tests.upstream_idp import EMAIL, PASSWORD, USER
 
 pytestmark = pytest.mark.live_server
 User = get_user_model()
-
-
-def follow(browser: requests.Session, response: requests.Response, *, until: str = "https://chatgpt.com"):
-    """Follows redirects across both servers, stopping at a page or at a URL starting with `until`."""
-    while response.is_redirect:
-        location = requests.compat.urljoin(response.url, response.headers["Location"])
-        if location.startswith(until):
-            return response
-        response = browser.get(location, allow_redirects=False)
-    return response
-
-
-def post_form(browser, page, action: str = "", **values):
-    fields = {**form_fields(page.text), **values}
-    return browser.post(requests.compat.urljoin(page.url, action or page.url), data=fields, allow_redirects=False)
 
 
 def upstream_sign_in(browser, page) -> requests.Response:
     """At the upstream IdP's sign-in page: the company user signs in; back to the portal."""
     assert page.status_code == 200 and "/accounts/login/" in page.url, (page.status_code, page.url)
     return follow(browser, post_form(browser, page, username=USER, password=PASSWORD))
-
-
-def consent(browser, page) -> dict:
-    assert page.status_code == 200 and "/o/authorize/" in page.url, (page.status_code, page.url, page.text[:300])
-    response = post_form(browser, page, allow="Authorize")
-    assert response.status_code == 302
-    return {name: values[0] for name, values in parse_qs(urlsplit(response.headers["Location"]).query).items()}
 
 
 def start(chatgpt: ChatGPT, browser) -> tuple[requests.Response, str]:

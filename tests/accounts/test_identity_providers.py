@@ -80,7 +80,7 @@ def test_the_admin_page_shows_what_to_register_with_copy_buttons_and_never_the_s
 def test_saving_the_admin_form_without_a_secret_keeps_the_stored_one(admin_client):
     provider = IdentityProvider.objects.get(pk=add_contoso()["id"])
     form = {
-        "name": "Contoso", "slug": "contoso", "is_active": "on", "issuer": provider.issuer, "client_id": "abc-123",
+        "name": "Contoso", "slug": "contoso", "protocol": "openid_connect", "is_active": "on", "issuer": provider.issuer, "client_id": "abc-123",
         "client_secret": "", "scopes": "openid profile email", "groups_claim": "groups",
         "sign_in_max_age": "12:00:00",
         "domains-TOTAL_FORMS": "0", "domains-INITIAL_FORMS": "0",
@@ -144,3 +144,12 @@ def test_email_domains_are_unique_whatever_their_case(contoso_provider):
 
     with pytest.raises(IntegrityError):
         EmailDomain.objects.create(identity_provider=other, domain="CONTOSO.TEST")
+
+
+def test_a_saml_identity_providers_page_shows_the_acs_url_entity_id_and_metadata_url(admin_client):
+    provider = IdentityProvider.objects.create(name="Fabrikam", slug="fabrikam", protocol="saml",
+                                               saml_metadata_url="https://idp.fabrikam.test/metadata")
+    values = registration_values(
+        admin_client.get(f"/admin/accounts/identityprovider/{provider.pk}/change/").content.decode())
+    assert values["acs_url"] == "http://127.0.0.1:8000/auth/saml/fabrikam/acs/"
+    assert values["sp_entity_id"] == values["metadata_url"] == "http://127.0.0.1:8000/auth/saml/fabrikam/metadata/"

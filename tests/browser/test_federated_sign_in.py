@@ -11,7 +11,7 @@ import pytest
 from tests.browser.conftest import DESKTOP, PHONE, admin_sign_in
 from tests.browser.test_sign_in_flow import CALLBACK, SCREENSHOTS, catch_chatgpt_callback
 from tests.chatgpt import ChatGPT
-from tests.upstream_idp import EMAIL, PASSWORD, USER, contoso, upstream  # noqa: F401 (fixtures)
+from tests.upstream_idp import EMAIL, PASSWORD, USER
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.live_server]
 
