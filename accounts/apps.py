@@ -7,5 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.devices import services as devices
+        from accounts.mfa import middleware as mfa_gate
 
         devices.connect()
+        mfa_gate.connect()

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
+from django.contrib.auth.signals import user_logged_in
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -13,6 +15,21 @@ OPEN_PREFIXES = (
     "/accounts/mfa/", "/accounts/logout/", "/webauthn/", "/static/", "/o/token/", "/o/revoke_token/",
     "/o/introspect/", "/o/userinfo/", "/api/", "/mcp", "/.well-known/", "/healthz", "/readyz",
 )
+#: The session remembers what the gate found (no query on every page); a policy change reaches
+#: signed-in sessions within this many seconds.
+GATE_SESSION_KEY = "rolegate_mfa_gate"
+RECHECK_SECONDS = 300
+
+
+def gate_state(user) -> dict:
+    """What the gate needs about `user`: has a factor; must have one (anywhere, or for the admin site)."""
+    required = mfa_required(user)
+    return {
+        "at": int(time.time()),
+        "enrolled": mfa_enrolled(user),
+        "required": required,
+        "admin": required or (user.is_staff and mfa_required(user, admin_site=True)),
+    }
 
 
 class MfaGateMiddleware:
@@ -35,8 +52,20 @@ class MfaGateMiddleware:
 
     @staticmethod
     def _step(request) -> str | None:
-        if mfa_enrolled(request.user):
+        state = request.session.get(GATE_SESSION_KEY)
+        if state is None or time.time() - state["at"] > RECHECK_SECONDS:
+            state = request.session[GATE_SESSION_KEY] = gate_state(request.user)
+        if state["enrolled"]:
             return "mfa-verify"
-        if mfa_required(request.user, admin_site=request.path.startswith("/admin/")):
+        if state["admin" if request.path.startswith("/admin/") else "required"]:
             return "mfa-settings"
         return None
+
+
+def _remember_at_sign_in(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[GATE_SESSION_KEY] = gate_state(user)
+
+
+def connect() -> None:
+    user_logged_in.connect(_remember_at_sign_in, dispatch_uid="mfa:gate_state")
