@@ -22,19 +22,20 @@ def email_compose(*, to: str, template: str, context: dict) -> EmailMultiAlterna
     return message
 
 
-def email_send(message: EmailMultiAlternatives, *, in_background: bool = False) -> None:
-    """
-    Sends `message`. `in_background` hands it to a thread, so that the response takes as long
-    whether or not an email went out (a reset for an unknown address must look like any other).
-    """
-    if in_background:
-        threading.Thread(target=_send_logged, args=(message,), daemon=True).start()
-    else:
-        message.send()
+def email_send(message: EmailMultiAlternatives) -> None:
+    message.send()
 
 
-def _send_logged(message: EmailMultiAlternatives) -> None:
+def email_send_in_background(*, to: str, template: str, context: dict) -> None:
+    """
+    Composes and sends the email in a thread, so that the response takes as long whether or not
+    an email goes out (a password reset for an unknown address must look like any other).
+    """
+    threading.Thread(target=_compose_and_send, args=(to, template, context), daemon=True).start()
+
+
+def _compose_and_send(to: str, template: str, context: dict) -> None:
     try:
-        message.send()
+        email_compose(to=to, template=template, context=context).send()
     except Exception:  # a mail server outage must not surface as anything the requester can observe
-        logger.exception("Could not send the email %r", message.subject)
+        logger.exception("Could not send the %s email", template)

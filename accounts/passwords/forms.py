@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.forms import PasswordResetForm
 
-from accounts.email import email_compose, email_send
+from accounts.email import email_send_in_background
 
 
 class ResetRequestForm(PasswordResetForm):
@@ -10,5 +10,4 @@ class ResetRequestForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None) -> None:
-        message = email_compose(to=to_email, template="accounts/email/password_reset", context=context)
-        email_send(message, in_background=True)
+        email_send_in_background(to=to_email, template="accounts/email/password_reset", context=context)
