@@ -7,7 +7,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from oauth2_provider.admin import ApplicationAdmin as DotApplicationAdmin
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_application_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 
 from accounts import services
 from accounts.connections import callback_policy, gpt_editor_values
@@ -21,6 +27,11 @@ admin.site.index_title = "Users, roles and connections"
 #: Session key under which a just-generated client secret waits for its one showing.
 NEW_SECRET_SESSION_KEY = "rolegate_new_client_secret"
 TRUSTED_LABEL = "Trusted (skip the consent page)"
+#: Rows a user's deletion takes along once their access is revoked (see UserAdmin.get_deleted_objects).
+OAUTH_TOKEN_NAMES = {
+    str(model()._meta.verbose_name)
+    for model in (get_access_token_model, get_refresh_token_model, get_grant_model, get_id_token_model)
+}
 TRUSTED_HELP = "Users are not asked to allow this connection; use it only for connections your company built."
 
 
@@ -29,6 +40,21 @@ class UserAdmin(UserAccessAdminMixin, DjangoUserAdmin):
     """Django's user admin plus roles, teams, bulk role actions, revocation and an access preview."""
 
     list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
+
+    def get_deleted_objects(self, objs, request):
+        """
+        DOT's token admins forbid deleting token rows (revocation is their way), which would
+        forbid deleting any user who ever signed in: a user's tokens are revoked, then go with them.
+        """
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, model_count, perms_needed - OAUTH_TOKEN_NAMES, protected
+
+    def delete_model(self, request, obj) -> None:
+        services.user_delete(user=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            services.user_delete(user=user)
 
 
 @admin.register(SigningKey)
@@ -220,3 +246,5 @@ class ClientRegistrationPolicyAdmin(admin.ModelAdmin):
 from accounts.scim import admin as scim_admin  # noqa: E402,F401  (registers the SCIM clients' pages)
 # Identity providers (federated sign-in) have their own admin module.
 import accounts.federation.admin  # noqa: E402,F401
+import accounts.mfa.admin  # noqa: E402,F401  (the two-step sign-in policy)
+import accounts.invitations.admin  # noqa: E402,F401  (invitations)

@@ -401,3 +401,6 @@ class ConsentApproval(models.Model):
 from accounts.scim.models import ScimClient, ScimGroup, ScimUser  # noqa: E402,F401  (models of this app)
 # Federated sign-in's models live in their own module; importing them here registers them.
 from accounts.federation.models import EmailDomain, GroupMapping, IdentityProvider  # noqa: E402,F401
+from accounts.devices.models import DeviceSession  # noqa: E402,F401
+from accounts.mfa.models import GrantAuthentication, MfaPolicy  # noqa: E402,F401
+from accounts.invitations.models import Invitation  # noqa: E402,F401

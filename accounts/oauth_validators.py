@@ -10,6 +10,8 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from accounts import services
 from accounts.federation.services import federated_sign_in_outlived
+from accounts.mfa import services as mfa
+from accounts.mfa.methods import sign_in_claims
 from accounts.resources import UnknownResource, token_audience
 from accounts.tokens import request_claims
 
@@ -23,7 +25,7 @@ USER_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
 
 class RolegateOAuth2Validator(OAuth2Validator):
     # ID tokens and userinfo release a user's roles with the `profile` scope.
-    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "roles": "profile"}
+    oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "roles": "profile", "amr": "openid", "acr": "openid"}
 
     def _client(self, client_id, request):
         # With Basic client authentication oauthlib may pass client_id=None although the
@@ -82,6 +84,7 @@ class RolegateOAuth2Validator(OAuth2Validator):
             services.authorization_code_replay(code=code, application=client)
             return False
         self._bind_audience(request, granted=Grant.objects.get(code=code, application=client).resource)
+        request.amr = mfa.grant_authentication_for_code(code=code)  # how the user signed in (read by claims)
         return True
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
@@ -97,6 +100,7 @@ class RolegateOAuth2Validator(OAuth2Validator):
         if federated_sign_in_outlived(user=request.refresh_token_instance.user):
             return False
         self._bind_audience(request, granted=request.refresh_token_instance.resource)
+        request.amr = mfa.grant_authentication_for_family(token_family=request.refresh_token_instance.token_family)
         return True
 
     def _bind_audience(self, request, *, granted: list[str]) -> None:
@@ -134,6 +138,7 @@ class RolegateOAuth2Validator(OAuth2Validator):
             services.authorization_code_replay(code=code, application=request.client)
             raise
         services.authorization_code_redeem(code=code, application=request.client, token_family=family)
+        mfa.grant_authentication_bind_family(code=code, token_family=family)
 
     def get_additional_claims(self, request) -> dict:
         """ID token and userinfo claims (the access token carries its own, see accounts.tokens)."""
@@ -144,4 +149,5 @@ class RolegateOAuth2Validator(OAuth2Validator):
             "name": user.display_name,
             "email": user.email,
             "roles": list(claims.roles),
+            **sign_in_claims(getattr(request, "amr", None)),
         }

@@ -16,10 +16,13 @@ from django.utils import timezone
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
 
+from accounts.devices.services import device_sessions_end
 from accounts.models import AuthorizationCodeRedemption, ConsentApproval, SigningKey, code_checksum
 from accounts.redirects import ChatGPTCallbacks
 from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, forget_active_signing_key
 from roles.revocations import access_revoke
+from roles.audit.services import audit_person_erase
+from roles.revocations import user_access_revoke
 
 Application = get_application_model()
 RefreshToken = get_refresh_token_model()
@@ -123,6 +126,21 @@ def app_access_revoke(*, user, client_id: str) -> int:
 
 
 @transaction.atomic
+def user_delete(*, user) -> None:
+    """
+    Offboarding: the access tokens the user holds join the revocation list (refused like any
+    revoked token), their sessions end, their refresh tokens, codes and ID tokens go with the
+    row, and the audit log keeps their events under their id without personal data.
+    Deactivation (``is_active``) is the reversible alternative.
+    """
+    user_id, username = user.pk, user.get_username()
+    user_access_revoke(users=type(user)._base_manager.filter(pk=user_id), reason="account deleted")
+    device_sessions_end(user=user)
+    audit_person_erase(user_id=user_id, username=username)
+    user.delete()
+    audit_person_erase(user_id=user_id, username=username)
+
+
 def applications_disable(*, applications) -> int:
     """
     Cuts connections off: they get invalid_client, their grants end, and the API refuses the

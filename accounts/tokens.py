@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from django.conf import settings
 
 from accounts.metrics import TOKENS_ISSUED
+from accounts.mfa.methods import sign_in_claims
 from accounts.signing_keys import active_signing_key
 from roles.claims import AccessClaims, effective_claims
 
@@ -25,10 +26,12 @@ def access_token_payload(
     issued_at: int,
     audience: str | None = None,
     claims: AccessClaims | None = None,
+    sign_in: dict | None = None,
 ) -> dict:
     """
     The claims of an access token for `user` through `application`: for `audience` (the API's
-    by default) and carrying access `claims` (computed now if not given).
+    by default) and carrying access `claims` (computed now if not given); `sign_in` adds how
+    the user signed in (`amr`, `acr`).
     """
     if claims is None:
         claims = effective_claims(user=user, application=application)
@@ -47,6 +50,7 @@ def access_token_payload(
         "name": user.display_name,
         "email": user.email,
         **claims.as_token_claims(),
+        **(sign_in or {}),
     }
 
 
@@ -75,6 +79,7 @@ def generate_access_token(request, refresh_token: bool = False) -> str:
         issued_at=int(time.time()),
         audience=getattr(request, "token_audience", None),
         claims=request_claims(request),
+        sign_in=sign_in_claims(getattr(request, "amr", None)),
     )
     token = sign_access_token(payload)
     TOKENS_ISSUED.labels(grant_type=request.grant_type or "unknown").inc()
@@ -88,5 +93,7 @@ def request_claims(request) -> AccessClaims:
     """
     claims = getattr(request, "rolegate_claims", None)
     if claims is None:
-        claims = request.rolegate_claims = effective_claims(user=request.user, application=request.client)
+        claims = request.rolegate_claims = effective_claims(
+            user=request.user, application=request.client, amr=getattr(request, "amr", None)
+        )
     return claims

@@ -22,6 +22,8 @@ from accounts.discovery import authorization_server_metadata
 from accounts.federation import selectors as federation
 from accounts.federation.views import federated_sign_in_start
 from accounts.forms import LoginForm
+from accounts.mfa.methods import session_amr
+from accounts.mfa.services import grant_authentication_record
 from accounts.models import SigningKey
 from accounts.resources import UnknownResource, token_audience
 from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, active_signing_key
@@ -174,10 +176,19 @@ class ConsentView(AuthorizationView):
             )
         return response
 
+    def create_authorization_response(self, request, scopes, credentials, allow):
+        """A code issued now carries how this session signed in (`amr`) to the token endpoint."""
+        uri, headers, body, status = super().create_authorization_response(request, scopes, credentials, allow)
+        code = parse_qs(urlsplit(uri).query).get("code", [""])[0]
+        if code:
+            grant_authentication_record(code=code, amr=session_amr(request))
+        return uri, headers, body, status
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if "application" in context:
-            access = effective_claims(user=self.request.user, application=context["application"])
+            access = effective_claims(user=self.request.user, application=context["application"],
+                                      amr=session_amr(self.request))
             context["access"], context["access_in_words"] = access, access_in_words(access)
             # A self-registered client chose its own name: show where approval really sends the user.
             context["return_host"] = urlsplit(context.get("redirect_uri") or "").hostname

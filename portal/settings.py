@@ -62,6 +62,11 @@ THIRD_PARTY_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.socialaccount.providers.saml",
     "import_export",
+    # Two-step sign-in: authenticator apps (TOTP), recovery codes, passkeys (WebAuthn); see accounts.mfa.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -83,6 +88,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # A signed-in user who must pass (or set up) a second factor sees only those pages until they do.
+    "accounts.mfa.middleware.MfaGateMiddleware",
     "roles.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -183,6 +191,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# ---------------------------------------------------------------- email (password reset, invitations)
+# EMAIL_URL (django-environ), e.g. smtp+tls://user:password@smtp.example.com:587. Unset: the demo
+# prints emails to the server output; production sends none (invite_user then prints the link).
+EMAIL_CONFIGURED = bool(env.str("EMAIL_URL", default=""))
+vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "dummymail://"))
+DEFAULT_FROM_EMAIL = env.str("EMAIL_FROM", default="Rolegate <no-reply@localhost>")
+# Password-reset and invitation links stop working after this long (and once used).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
+INVITATION_TIMEOUT_SECONDS = env.int("INVITATION_TIMEOUT_SECONDS", default=7 * 24 * 3600)
+
+# ---------------------------------------------------------------- two-step sign-in (django-otp)
+OTP_TOTP_ISSUER = env.str("MFA_ISSUER_NAME", default="Rolegate")
+# Passkeys: the relying party is the portal's host (a passkey works only there). Browsers refuse
+# passkeys on an IP address, so the demo at http://127.0.0.1:8000 offers them at http://localhost:8000.
+_portal = urlsplit(PORTAL_BASE_URL)
+_ON_AN_IP_ADDRESS = _portal.hostname in ("127.0.0.1", "::1")
+PASSKEY_ORIGIN = f"{_portal.scheme}://localhost:{_portal.port or 80}" if _ON_AN_IP_ADDRESS else PORTAL_BASE_URL
+OTP_WEBAUTHN_RP_ID = urlsplit(PASSKEY_ORIGIN).hostname
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [PASSKEY_ORIGIN]
+# A passkey is a second factor after the password here (the password step keeps django-axes' lockout).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # ---------------------------------------------------------------- federated sign-in (django-allauth)
 # Identity providers (Entra ID, Google Workspace, Okta, …) live in the database (accounts.federation);

@@ -10,6 +10,10 @@ from actions_api.views import ApiDocsView
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("accounts.federation.urls")),
+    path("", include("accounts.devices.urls")),
+    path("", include("accounts.mfa.urls")),
+    path("", include("accounts.passwords.urls")),
+    path("", include("accounts.invitations.urls")),
     path("", include("actions_api.mcp.urls")),
     path("", include("accounts.scim.urls")),
     path("o/", include(oauth_urlpatterns)),

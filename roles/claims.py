@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -20,6 +20,9 @@ from django.utils import timezone
 
 from roles.graph import load_inclusions
 from roles.models import ALL_VALUES, Role, RoleAssignment
+
+#: The `amr` value (RFC 8176) of a sign-in that used a second factor: what `Role.requires_mfa` asks for.
+MULTI_FACTOR = "mfa"
 
 
 @dataclass(frozen=True)
@@ -76,15 +79,20 @@ class ResolvedAccess:
     inactive_assignments: tuple[RoleAssignment, ...] = ()
     #: Roles the user would hold but for their connection limits: (role, ids of its connections).
     withheld: tuple[tuple[Role, frozenset[int]], ...] = ()
+    #: Roles the user would hold but that need a sign-in with a second factor, which this one lacked.
+    needs_mfa: tuple[Role, ...] = ()
     user_inactive: bool = False
 
 
-def resolve_access(*, user, application=None, at: dt.datetime | None = None) -> ResolvedAccess:
+def resolve_access(
+    *, user, application=None, at: dt.datetime | None = None, amr: Collection[str] | None = None
+) -> ResolvedAccess:
     """
     Everything :func:`effective_claims` needs and why, in at most six queries.
 
     `application` is the connection the token is for; None means no particular connection, so
-    roles limited to connections do not count.
+    roles limited to connections do not count. `amr` says how the user signed in (RFC 8176);
+    roles that require MFA (and what only they include) count only when it holds ``"mfa"``.
     """
     if user is None or not user.is_active:
         return ResolvedAccess(claims=AccessClaims(), user_inactive=user is not None)
@@ -110,8 +118,10 @@ def resolve_access(*, user, application=None, at: dt.datetime | None = None) -> 
     def applies(role_id: int) -> bool:
         return role_id not in limits or (application is not None and application.pk in limits[role_id])
 
+    multi_factor = MULTI_FACTOR in (amr or ())
     grants: list[RoleGrant] = []
     withheld: dict[int, frozenset[int]] = {}
+    needs_mfa: set[int] = set()
     for assignment in active:
         # Breadth first, so each role is explained by its shortest composite path.
         paths = {assignment.role_id: (assignment.role_id,)}
@@ -120,6 +130,9 @@ def resolve_access(*, user, application=None, at: dt.datetime | None = None) -> 
             role_id = queue.popleft()
             if not applies(role_id):
                 withheld[role_id] = frozenset(limits[role_id])
+                continue
+            if roles[role_id].requires_mfa and not multi_factor:
+                needs_mfa.add(role_id)
                 continue
             path = paths[role_id]
             grants.append(RoleGrant(role=roles[role_id], assignment=assignment, path=tuple(roles[pk] for pk in path)))
@@ -143,17 +156,18 @@ def resolve_access(*, user, application=None, at: dt.datetime | None = None) -> 
         grants=tuple(grants),
         inactive_assignments=inactive,
         withheld=tuple((roles[pk], connections) for pk, connections in withheld.items() if pk not in held),
+        needs_mfa=tuple(roles[pk] for pk in sorted(needs_mfa) if pk not in held),
     )
 
 
-def effective_claims(*, user, application=None) -> AccessClaims:
+def effective_claims(*, user, application=None, amr: Collection[str] | None = None) -> AccessClaims:
     """
-    What `user` may do through `application`, as of now.
+    What `user` may do through `application`, as of now, after signing in as `amr` says.
 
     Called at every token issuance (code exchange and refresh), so a role change reaches the
     user's next token. Inactive users hold nothing.
     """
-    return resolve_access(user=user, application=application).claims
+    return resolve_access(user=user, application=application, amr=amr).claims
 
 
 def role_claims(*, role: Role) -> AccessClaims:

@@ -68,6 +68,12 @@ class Role(models.Model):
         verbose_name="limited to connections",
         help_text="Leave empty for every connection. Otherwise only tokens minted for these connections carry it.",
     )
+    requires_mfa = models.BooleanField(
+        "requires two-step sign-in",
+        default=False,
+        help_text="Only tokens of a sign-in with a second factor (authenticator app, passkey) carry this role. "
+                  "To make its holders set one up, add it to the two-step sign-in policy.",
+    )
 
     class Meta:
         ordering = ["slug"]

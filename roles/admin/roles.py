@@ -59,7 +59,7 @@ class RoleAdmin(admin.ModelAdmin):
     filter_horizontal = ["permissions"]
     autocomplete_fields = ["connections"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "permissions", "connections", "members_link", "rows_visible"]
+    fields = ["name", "slug", "description", "permissions", "connections", "requires_mfa", "members_link", "rows_visible"]
     readonly_fields = ["members_link", "rows_visible"]
     inlines = [RoleDataScopeInline, IncludedRolesInline, AddIncludedRolesInline]
     show_full_result_count = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db import models
 
 from roles.audit.context import current_actor
@@ -11,6 +12,10 @@ from roles.audit.models import AuditEvent
 
 SYSTEM = "system"
 _UNSET = object()
+#: What the log may say about a person: erased when they are (right to erasure); their id stays.
+PERSONAL_FIELDS = ("username", "email", "first_name", "last_name")
+PERSONAL_DETAILS = ("ip", "user_agent")
+ERASED = "(erased)"
 
 
 def target_type_of(model: type[models.Model]) -> str:
@@ -56,3 +61,42 @@ def audit_record(**kwargs) -> AuditEvent:
 def audit_record_many(events: Iterable[AuditEvent], *, batch_size: int = 2000) -> None:
     """Records events made by :func:`audit_event` in bulk (bulk changes made by services)."""
     AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+
+
+def erased_person_label(user_id: int) -> str:
+    return f"erased user #{user_id}"
+
+
+def audit_person_erase(*, user_id: int, username: str) -> int:
+    """
+    Right to erasure: the events of a person stay (under their id) but lose what identifies
+    them (name, email, address, browser). Idempotent; run before the user row is deleted (the
+    delete clears `actor`) and again after (for the deletion's own event). Returns how many rows changed.
+    """
+    label = erased_person_label(user_id)
+    user_type = target_type_of(get_user_model())
+    events = AuditEvent.objects.filter(
+        models.Q(actor_id=user_id)
+        | models.Q(target_type=user_type, target_id=str(user_id))
+        | models.Q(action=AuditEvent.Action.SIGN_IN_FAILED, target_type=user_type, target_label=username)
+        # Their role assignments and team memberships: labelled "username → role".
+        | models.Q(changes__user__0=user_id) | models.Q(changes__user__1=user_id)
+    )
+    changed = []
+    for event in events.iterator(chunk_size=2000):
+        if event.actor_id == user_id:
+            event.actor_label = label
+        if event.target_type == user_type and event.target_id in (str(user_id), ""):
+            event.target_id, event.target_label = str(user_id), label
+        else:
+            event.target_label = event.target_label.replace(username, label)
+        event.changes = {
+            name: [ERASED if value not in (None, "") else value for value in values] if name in PERSONAL_FIELDS
+            else values
+            for name, values in event.changes.items()
+        }
+        event.details = {name: value for name, value in event.details.items() if name not in PERSONAL_DETAILS}
+        changed.append(event)
+    AuditEvent.objects.bulk_update(changed, ["actor_label", "target_id", "target_label", "changes", "details"],
+                                   batch_size=2000)
+    return len(changed)

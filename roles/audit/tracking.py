@@ -58,6 +58,10 @@ TRACKED: dict[str, Tracked] = {
     ),
     "accounts.groupmapping": Tracked(("identity_provider", "group", "team")),
     "accounts.emaildomain": Tracked(("identity_provider", "domain")),
+    # Second factors: enrolment (created, confirmed) and removal; never their secrets.
+    "otp_totp.totpdevice": Tracked(("user", "name", "confirmed"), secret_fields=("key",)),
+    "otp_static.staticdevice": Tracked(("user", "name", "confirmed")),
+    "django_otp_webauthn.webauthncredential": Tracked(("user", "name", "confirmed")),
     "accounts.user": Tracked(
         ("username", "email", "first_name", "last_name", "is_active", "is_staff", "is_superuser"),
         secret_fields=("password",),
@@ -252,7 +256,8 @@ def _record_sign_in_failure(sender, credentials, request=None, **kwargs) -> None
         target_type=target_type_of(apps.get_model("accounts.User")),
         target_label=username,
         actor=None,
-        details=_request_details(request),
+        # A wrong second-factor code says so ("factor"); a wrong password does not.
+        details={**_request_details(request), **({"factor": credentials["factor"]} if "factor" in credentials else {})},
     )
 
 
