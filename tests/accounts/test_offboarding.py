@@ -8,7 +8,7 @@ from oauth2_provider.models import get_access_token_model, get_grant_model, get_
 
 from accounts.devices.models import DeviceSession
 from accounts.models import User
-from actions_api.revocation import revocations
+from actions_api.revocation_list import revocations
 from roles.audit.models import AuditEvent
 from roles.audit.services import ERASED, erased_person_label
 from tests.chatgpt import form_fields
