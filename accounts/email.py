@@ -16,8 +16,9 @@ def email_compose(*, to: str, template: str, context: dict) -> EmailMultiAlterna
     """`template` names three files: `<template>_subject.txt`, `<template>.txt` and `<template>.html`."""
     context = {"base_url": settings.PORTAL_BASE_URL, **context}
     subject = "".join(loader.render_to_string(f"{template}_subject.txt", context).splitlines())
-    message = EmailMultiAlternatives(subject, loader.render_to_string(f"{template}.txt", context),
-                                     settings.DEFAULT_FROM_EMAIL, [to])
+    message = EmailMultiAlternatives(
+        subject, loader.render_to_string(f"{template}.txt", context), settings.DEFAULT_FROM_EMAIL, [to]
+    )
     message.attach_alternative(loader.render_to_string(f"{template}.html", context), "text/html")
     return message
 

@@ -24,7 +24,8 @@ class LoginForm(AuthenticationForm):
         if identity_provider is not None:
             raise ValidationError(
                 f"Your company signs you in with {identity_provider.name}: choose “Sign in with "
-                f"{identity_provider.name}” or type your work email.", code="federated_only",
+                f"{identity_provider.name}” or type your work email.",
+                code="federated_only",
             )
 
     def clean(self):

@@ -20,9 +20,8 @@ from accounts.devices.services import device_sessions_end
 from accounts.models import AuthorizationCodeRedemption, ConsentApproval, SigningKey, code_checksum
 from accounts.redirects import ChatGPTCallbacks
 from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, forget_active_signing_key
-from roles.revocations import access_revoke
 from roles.audit.services import audit_person_erase
-from roles.revocations import user_access_revoke
+from roles.revocations import access_revoke, user_access_revoke
 
 Application = get_application_model()
 RefreshToken = get_refresh_token_model()
@@ -290,9 +289,7 @@ def signing_keys_retire(*, kid: str | None = None, force: bool = False) -> list[
     now, or will sign after a rotation, is never retired: rotate first.
     """
     now = timezone.now()
-    retirable = SigningKey.objects.select_for_update().retirable(
-        now=now, tokens_live_for=signing_key_tokens_live_for()
-    )
+    retirable = SigningKey.objects.select_for_update().retirable(now=now, tokens_live_for=signing_key_tokens_live_for())
     if kid is None:
         keys = list(retirable)
     else:

@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 API_PATH_PREFIX = "/api/v1/"
 
 CALLS_DROPPED = Counter(
-    "rolegate_action_calls_dropped", "Action-call rows dropped: refused by the database, or pending past the buffer's size."
+    "rolegate_action_calls_dropped",
+    "Action-call rows dropped: refused by the database, or pending past the buffer's size.",
 )
 
 
@@ -106,7 +107,7 @@ class ActionCallBuffer:
     def _keep(self, batch: list[dict[str, Any]]) -> None:
         with self._lock:
             room = max(0, settings.ACTION_CALL_BUFFER_SIZE - len(self._rows))
-            kept = batch[len(batch) - room:] if room < len(batch) else batch
+            kept = batch[len(batch) - room :] if room < len(batch) else batch
             self._rows[:0] = kept
         if len(kept) < len(batch):
             CALLS_DROPPED.inc(len(batch) - len(kept))
@@ -161,8 +162,16 @@ def action_call_record(*, request, response, duration_ms: int) -> None:
 
 
 def tool_call_record(
-    *, tool: str, arguments: Mapping[str, Any], token, status: int, rows: int | None, error: str, reason: str,
-    duration_ms: int, request_id: str = "",
+    *,
+    tool: str,
+    arguments: Mapping[str, Any],
+    token,
+    status: int,
+    rows: int | None,
+    error: str,
+    reason: str,
+    duration_ms: int,
+    request_id: str = "",
 ) -> None:
     """
     Records one MCP tool call like an API request: the tool and its arguments' shape as the
@@ -170,29 +179,46 @@ def tool_call_record(
     """
     shape = ", ".join(f"{name}:{type(value).__name__}" for name, value in arguments.items())
     _record(
-        method="MCP", endpoint=f"{tool}({shape})", token=token, status=status, rows=rows, error=error, reason=reason,
-        duration_ms=duration_ms, request_id=request_id,
+        method="MCP",
+        endpoint=f"{tool}({shape})",
+        token=token,
+        status=status,
+        rows=rows,
+        error=error,
+        reason=reason,
+        duration_ms=duration_ms,
+        request_id=request_id,
     )
 
 
 def _record(
-    *, method: str, endpoint: str, token, status: int, rows, error: str, reason: str, duration_ms: int,
+    *,
+    method: str,
+    endpoint: str,
+    token,
+    status: int,
+    rows,
+    error: str,
+    reason: str,
+    duration_ms: int,
     request_id: str,
 ) -> None:
-    action_calls.add({
-        "at": timezone.now(),
-        "method": _text(method, 8),
-        "endpoint": _text(endpoint, 200),
-        "status": status,
-        "subject": _text(getattr(token, "subject", ""), 64),
-        "username": _text(getattr(token, "username", ""), 150),
-        "client_id": _text(getattr(token, "client_id", ""), 100),
-        "rows": rows,
-        "error": _text(error, 40),
-        "reason": _text(reason, 500),
-        "duration_ms": duration_ms,
-        "request_id": _text(request_id, 64),
-    })
+    action_calls.add(
+        {
+            "at": timezone.now(),
+            "method": _text(method, 8),
+            "endpoint": _text(endpoint, 200),
+            "status": status,
+            "subject": _text(getattr(token, "subject", ""), 64),
+            "username": _text(getattr(token, "username", ""), 150),
+            "client_id": _text(getattr(token, "client_id", ""), 100),
+            "rows": rows,
+            "error": _text(error, 40),
+            "reason": _text(reason, 500),
+            "duration_ms": duration_ms,
+            "request_id": _text(request_id, 64),
+        }
+    )
 
 
 def _text(value: str, length: int) -> str:

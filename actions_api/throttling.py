@@ -40,8 +40,10 @@ def throttle_wait(token: VerifiedToken) -> float | None:
     seconds to wait when over either, else None. The REST API (:class:`TokenRateThrottle`) and
     the MCP tools count through here alike.
     """
-    budgets = [(f"user:{token.subject}", *parse_rate(settings.API_RATE_PER_USER)),
-               (f"connection:{token.client_id}", *parse_rate(settings.API_RATE_PER_CONNECTION))]
+    budgets = [
+        (f"user:{token.subject}", *parse_rate(settings.API_RATE_PER_USER)),
+        (f"connection:{token.client_id}", *parse_rate(settings.API_RATE_PER_CONNECTION)),
+    ]
     now = time.time()
     current, previous = {}, []
     for ident, _, window in budgets:

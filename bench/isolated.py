@@ -33,8 +33,9 @@ def cpu_ms_per_mode(modes: dict[str, tuple[str, dict[str, str], bool]], *, reque
 
 
 def _client(headers: dict[str, str], *, true_floor: bool) -> Client:
-    client = Client(HTTP_HOST="127.0.0.1", **{f"HTTP_{name.upper().replace('-', '_')}": value
-                                              for name, value in headers.items()})
+    client = Client(
+        HTTP_HOST="127.0.0.1", **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
+    )
     if true_floor:  # the handler builds its middleware chain on its first request: build it with the floor's
         with override_settings(MIDDLEWARE=floor_settings.MIDDLEWARE):
             client.handler.load_middleware()

@@ -33,8 +33,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--groups-per-user", type=int, default=2, help="memberships of each user")
     parser.add_argument("--connections", type=int, default=4, help="concurrent requests of the directory")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--scale-users", type=int, default=0,
-                        help="after the push, add provisioned users (in bulk) up to this many, then time the lookups")
+    parser.add_argument(
+        "--scale-users",
+        type=int,
+        default=0,
+        help="after the push, add provisioned users (in bulk) up to this many, then time the lookups",
+    )
     parser.add_argument("--smoke", action="store_true", help="50 users, 5 groups: proves the runner works")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
@@ -64,12 +68,20 @@ class Directory:
 
 def push(directory: Directory, args: argparse.Namespace) -> dict:
     """Users, then groups with members; every answer must be 201."""
+
     def user(n: int):
-        return directory.send("POST", "/Users", {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": f"user{n}@{DOMAIN}",
-            "externalId": f"ext-{n}", "name": {"givenName": "User", "familyName": str(n)}, "active": True,
-            "emails": [{"value": f"user{n}@{DOMAIN}", "type": "work", "primary": True}],
-        })
+        return directory.send(
+            "POST",
+            "/Users",
+            {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": f"user{n}@{DOMAIN}",
+                "externalId": f"ext-{n}",
+                "name": {"givenName": "User", "familyName": str(n)},
+                "active": True,
+                "emails": [{"value": f"user{n}@{DOMAIN}", "type": "work", "primary": True}],
+            },
+        )
 
     with ThreadPoolExecutor(args.connections) as pool:
         started = time.perf_counter()
@@ -83,17 +95,26 @@ def push(directory: Directory, args: argparse.Namespace) -> dict:
                 members[(n + k * 7919) % args.groups].append({"value": pk})
 
         def group(g: int):
-            return directory.send("POST", "/Groups", {
-                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-                "displayName": f"{GROUP_PREFIX} {g}", "members": members[g]})
+            return directory.send(
+                "POST",
+                "/Groups",
+                {
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                    "displayName": f"{GROUP_PREFIX} {g}",
+                    "members": members[g],
+                },
+            )
 
         started = time.perf_counter()
         groups = list(pool.map(group, range(args.groups)))
         groups_seconds = time.perf_counter() - started
         _ensure_created(groups, "group")
     return {
-        "users": args.users, "groups": args.groups, "memberships": sum(len(m) for m in members.values()),
-        "users_seconds": round(users_seconds, 1), "groups_seconds": round(groups_seconds, 1),
+        "users": args.users,
+        "groups": args.groups,
+        "memberships": sum(len(m) for m in members.values()),
+        "users_seconds": round(users_seconds, 1),
+        "groups_seconds": round(groups_seconds, 1),
         "total_seconds": round(users_seconds + groups_seconds, 1),
         "users_per_second": round(args.users / users_seconds, 1),
         "user_post_p50_ms": round(statistics.median(t for _, _, t in users) * 1000, 1),
@@ -104,9 +125,11 @@ def push(directory: Directory, args: argparse.Namespace) -> dict:
 def lookups(directory: Directory, users: int) -> dict:
     """What the directory asks at every later sync: a user by userName, a page of 100."""
     timings = {}
-    for name, path in [("filter_by_username_ms", f"/Users?filter=userName%20eq%20%22user{users // 2}@{DOMAIN}%22"),
-                       ("page_of_100_users_ms", "/Users?startIndex=101&count=100"),
-                       ("page_of_100_groups_without_members_ms", "/Groups?count=100&excludedAttributes=members")]:
+    for name, path in [
+        ("filter_by_username_ms", f"/Users?filter=userName%20eq%20%22user{users // 2}@{DOMAIN}%22"),
+        ("page_of_100_users_ms", "/Users?startIndex=101&count=100"),
+        ("page_of_100_groups_without_members_ms", "/Groups?count=100&excludedAttributes=members"),
+    ]:
         samples = []
         for _ in range(10):
             status, _, elapsed = directory.send("GET", path)
@@ -125,9 +148,11 @@ def top_up(total: int) -> int:
     for first in range(start, total, 5000):
         users = User.objects.bulk_create(
             User(username=f"user{n}@{DOMAIN}", email=f"user{n}@{DOMAIN}", last_name=str(n))
-            for n in range(first, min(first + 5000, total)))
-        ScimUser.objects.bulk_create(ScimUser(user=user, client=client, external_id=f"ext-{user.username}")
-                                     for user in users)
+            for n in range(first, min(first + 5000, total))
+        )
+        ScimUser.objects.bulk_create(
+            ScimUser(user=user, client=client, external_id=f"ext-{user.username}") for user in users
+        )
     return ScimUser.objects.filter(client=client).count()
 
 
@@ -139,8 +164,10 @@ def query_counts(token: str, users: int) -> dict:
 
     http = Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
     counts = {}
-    for name, path in [("filter_by_username", f'/scim/v2/Users?filter=userName eq "user{users // 2}@{DOMAIN}"'),
-                       ("page_of_100_users", "/scim/v2/Users?startIndex=101&count=100")]:
+    for name, path in [
+        ("filter_by_username", f'/scim/v2/Users?filter=userName eq "user{users // 2}@{DOMAIN}"'),
+        ("page_of_100_users", "/scim/v2/Users?startIndex=101&count=100"),
+    ]:
         with CaptureQueriesContext(connection) as queries:
             assert http.get(path).status_code == 200
         counts[f"{name}_queries"] = len(queries)

@@ -55,10 +55,13 @@ class RoleDataScopeForm(forms.ModelForm):
         attribute, value = data.get("attribute"), (data.get("value") or "").strip()
         if attribute and value and not data.get("keep_unmatched") and not scope_value_matches(attribute, value):
             offered = ", ".join(scope_values(attribute, limit=10)) or "none yet"
-            self.add_error("value", (
-                f"No row has {attribute} = {value}, so this grants nothing (values in the data: {offered}). "
-                "Check the spelling, or tick \u201ckeep anyway\u201d to keep it."
-            ))
+            self.add_error(
+                "value",
+                (
+                    f"No row has {attribute} = {value}, so this grants nothing (values in the data: {offered}). "
+                    "Check the spelling, or tick \u201ckeep anyway\u201d to keep it."
+                ),
+            )
         return data
 
 

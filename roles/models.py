@@ -72,7 +72,7 @@ class Role(models.Model):
         "requires two-step sign-in",
         default=False,
         help_text="Only tokens of a sign-in with a second factor (authenticator app, passkey) carry this role. "
-                  "To make its holders set one up, add it to the two-step sign-in policy.",
+        "To make its holders set one up, add it to the two-step sign-in policy.",
     )
 
     class Meta:
@@ -120,9 +120,7 @@ class RoleDataScope(models.Model):
 
     class Meta:
         ordering = ["attribute", "value"]
-        constraints = [
-            models.UniqueConstraint(fields=["role", "attribute", "value"], name="unique_role_scope_value")
-        ]
+        constraints = [models.UniqueConstraint(fields=["role", "attribute", "value"], name="unique_role_scope_value")]
         verbose_name = "data scope"
 
     def __str__(self) -> str:
@@ -209,7 +207,8 @@ class RoleAssignment(models.Model):
                 violation_error_message=HOLDER_REQUIRED,
             ),
             models.CheckConstraint(
-                condition=models.Q(starts_at__isnull=True) | models.Q(ends_at__isnull=True)
+                condition=models.Q(starts_at__isnull=True)
+                | models.Q(ends_at__isnull=True)
                 | models.Q(ends_at__gt=models.F("starts_at")),
                 name="assignment_ends_after_start",
             ),
@@ -266,4 +265,3 @@ class AccessRevocation(models.Model):
         through = f" through {self.client_id}" if self.client_id else ""
         token = f" (token {self.token_id})" if self.token_id else ""
         return f"{who}{through}{token} before {self.revoked_before:%Y-%m-%d %H:%M:%S}"
-

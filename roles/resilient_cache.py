@@ -30,7 +30,8 @@ RETRY_SECONDS = 1.0
 
 CACHE_OUTAGES = Counter("rolegate_cache_outages", "Times the shared cache stopped answering (per process).")
 CACHE_FALLBACKS = Counter(
-    "rolegate_cache_fallbacks", "Cache calls served by the per-process fallback while the shared cache was out.",
+    "rolegate_cache_fallbacks",
+    "Cache calls served by the per-process fallback while the shared cache was out.",
     ["operation"],
 )
 
@@ -132,7 +133,7 @@ class FailSoftRedisCache(RedisCache):
             pipeline.get(self.make_and_validate_key(key))
         replies = pipeline.execute()
         counted_replies = replies[: 2 * len(counted)]
-        return counted_replies[1::2], [None if value is None else int(value) for value in replies[2 * len(counted):]]
+        return counted_replies[1::2], [None if value is None else int(value) for value in replies[2 * len(counted) :]]
 
     def probe(self, key: str, value: str) -> bool:
         """Stores and reads back `value` in Redis itself, never in the fallback: for health checks."""

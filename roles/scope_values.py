@@ -17,7 +17,8 @@ OFFERED_VALUES = 200
 def scoped_models() -> list[type]:
     """Every installed model whose rows are scoped by claims (its manager is a ScopedQuerySet)."""
     return [
-        model for model in apps.get_models()
+        model
+        for model in apps.get_models()
         if getattr(model._default_manager, "_queryset_class", None) is not None
         and issubclass(model._default_manager._queryset_class, ScopedQuerySet)
     ]

@@ -2,17 +2,17 @@ import time
 from contextlib import contextmanager
 
 import pytest
+from django.core.cache import cache
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.signing_keys import forget_active_signing_key
 from accounts.tokens import access_token_payload, sign_access_token
 from actions_api.call_log import action_calls
 from actions_api.demo import seed_demo
-from actions_api.models import ActionCall
 from actions_api.keyset import public_keys
+from actions_api.models import ActionCall
 from actions_api.revocation_list import revocations
 from tests.chatgpt import ChatGPT
 from tests.factories import ApplicationFactory
@@ -128,8 +128,11 @@ def assert_no_query_but_the_call_log():
     def check():
         with CaptureQueriesContext(db_connection) as queries:
             yield
-        others = [query["sql"] for query in queries.captured_queries
-                  if not query["sql"].startswith('INSERT INTO "actions_api_actioncall"')]
+        others = [
+            query["sql"]
+            for query in queries.captured_queries
+            if not query["sql"].startswith('INSERT INTO "actions_api_actioncall"')
+        ]
         assert others == []
 
     return check

@@ -51,7 +51,8 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_until(lambda: _answers(self.port), timeout=10, message="redis-server start")
 
@@ -87,9 +88,20 @@ class PortalProcess:
     def start(self, *, env: dict) -> None:
         with open(self.log_path, "w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1",
-                 "--port", str(self.port)],
-                cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "portal.asgi:application",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         wait_until(self._healthy, timeout=60, interval=0.2, message=f"uvicorn on {self.port}")
 
@@ -112,5 +124,14 @@ def uvicorn_command(port: int, *options: str) -> list[str]:
     """The README's deployable on a loopback port, with extra uvicorn `options` (workers, shutdown…)."""
     import sys
 
-    return [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-            *options]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "portal.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *options,
+    ]

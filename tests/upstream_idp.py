@@ -71,17 +71,34 @@ def upstream_idp(*, redirect_uri: str, log_path: Path):
     port = free_port()
     host = "127.0.0.1" if "//localhost" in redirect_uri else "localhost"
     issuer = f"http://{host}:{port}"
-    env = {**os.environ, "DATABASE_URL": _database_url(name), "PORTAL_BASE_URL": issuer, "DEBUG": "true",
-           "DJANGO_SETTINGS_MODULE": "portal.test_settings", "CONN_MAX_AGE": "0", "REDIS_URL": ""}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(name),
+        "PORTAL_BASE_URL": issuer,
+        "DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "portal.test_settings",
+        "CONN_MAX_AGE": "0",
+        "REDIS_URL": "",
+    }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput"], cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
-    seed = SEED.format(user=USER, email=EMAIL, password=PASSWORD, group=GROUP, client_id=CLIENT_ID,
-                       client_secret=CLIENT_SECRET, redirect_uri=redirect_uri)
+    seed = SEED.format(
+        user=USER,
+        email=EMAIL,
+        password=PASSWORD,
+        group=GROUP,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uri=redirect_uri,
+    )
     subprocess.run([*manage, "shell", "-c", seed], cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
     with log_path.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60
@@ -112,8 +129,12 @@ def upstream(live_server, tmp_path_factory):
 def contoso(live_demo, upstream):
     """The portal's demo, plus Contoso's IdP whose `roles` claim value GROUP maps to an EMEA sales team."""
     provider = IdentityProvider.objects.create(
-        name="Contoso", slug="contoso", issuer=upstream.issuer, client_id=upstream.client_id,
-        client_secret=upstream.client_secret, groups_claim="roles",
+        name="Contoso",
+        slug="contoso",
+        issuer=upstream.issuer,
+        client_id=upstream.client_id,
+        client_secret=upstream.client_secret,
+        groups_claim="roles",
     )
     EmailDomain.objects.create(identity_provider=provider, domain="contoso.test")
     team = Team.objects.create(slug="emea-sales", name="EMEA sales")

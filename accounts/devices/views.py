@@ -12,10 +12,14 @@ from accounts.devices.models import DeviceSession
 @login_required
 def device_sessions(request):
     """The devices this user is signed in on; the current one is marked."""
-    return render(request, "accounts/devices.html", {
-        "devices": DeviceSession.objects.of(request.user),
-        "current_key": request.session.session_key,
-    })
+    return render(
+        request,
+        "accounts/devices.html",
+        {
+            "devices": DeviceSession.objects.of(request.user),
+            "current_key": request.session.session_key,
+        },
+    )
 
 
 @login_required

@@ -10,8 +10,8 @@ from allauth.socialaccount.providers.base.constants import AuthError
 
 from accounts.federation import services
 from accounts.federation.failures import failure_reason, refusal_response
-from accounts.federation.saml import saml_settings
 from accounts.federation.models import IdentityProvider
+from accounts.federation.saml import saml_settings
 
 #: The backend recorded in a federated user's session (it only reloads the user by id).
 FEDERATED_SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -37,11 +37,19 @@ def social_app(identity_provider: IdentityProvider) -> SocialApp:
     """The allauth app (unsaved) for an IdP: our model is the one place IdPs are configured."""
     if identity_provider.protocol == IdentityProvider.Protocol.SAML:
         # allauth names a SAML IdP by its client_id (the "organization slug" in its URLs).
-        return SocialApp(provider="saml", provider_id=identity_provider.slug, client_id=identity_provider.slug,
-                         name=identity_provider.name, settings=saml_settings(identity_provider))
+        return SocialApp(
+            provider="saml",
+            provider_id=identity_provider.slug,
+            client_id=identity_provider.slug,
+            name=identity_provider.name,
+            settings=saml_settings(identity_provider),
+        )
     return SocialApp(
-        provider=identity_provider.protocol, provider_id=identity_provider.slug, name=identity_provider.name,
-        client_id=identity_provider.client_id, secret=identity_provider.client_secret,
+        provider=identity_provider.protocol,
+        provider_id=identity_provider.slug,
+        name=identity_provider.name,
+        client_id=identity_provider.client_id,
+        secret=identity_provider.client_secret,
         settings={"server_url": identity_provider.issuer, "scope": identity_provider.scopes.split()},
     )
 
@@ -68,13 +76,19 @@ class IdentityProviderAdapter(DefaultSocialAccountAdapter):
             )
         except services.SignInRefused as refusal:
             services.federated_sign_in_failed(identity_provider=identity_provider, reason=refusal.reason)
-            raise ImmediateHttpResponse(refusal_response(
-                request, identity_provider=identity_provider, reason=refusal.reason, email=refusal.email,
-                next_url=sociallogin.state.get("next") or "",
-            )) from None
+            raise ImmediateHttpResponse(
+                refusal_response(
+                    request,
+                    identity_provider=identity_provider,
+                    reason=refusal.reason,
+                    email=refusal.email,
+                    next_url=sociallogin.state.get("next") or "",
+                )
+            ) from None
         claims = services.federated_claims(sociallogin)
         services.team_memberships_sync(
-            user=user, identity_provider=identity_provider,
+            user=user,
+            identity_provider=identity_provider,
             groups=services.group_values(claims, identity_provider.groups_claim),
         )
 
@@ -82,13 +96,24 @@ class IdentityProviderAdapter(DefaultSocialAccountAdapter):
         """Any failure at the IdP or in its answer: an audit event and a page that explains (never a 500)."""
         identity_provider = IdentityProvider.objects.filter(slug=getattr(provider, "sub_id", "")).first()
         extra_context = extra_context or {}
-        reason = failure_reason(error=error, exception=exception, state_found="state" in extra_context,
-                                cancelled=error == AuthError.CANCELLED, saml_errors=extra_context.get("saml_errors"))
+        reason = failure_reason(
+            error=error,
+            exception=exception,
+            state_found="state" in extra_context,
+            cancelled=error == AuthError.CANCELLED,
+            saml_errors=extra_context.get("saml_errors"),
+        )
         services.federated_sign_in_failed(
-            identity_provider=identity_provider, reason=reason,
+            identity_provider=identity_provider,
+            reason=reason,
             detail=type(exception).__name__ if exception else str(error or ""),
         )
         state = extra_context.get("state") or {}
-        raise ImmediateHttpResponse(refusal_response(
-            request, identity_provider=identity_provider, reason=reason, next_url=state.get("next") or "",
-        ))
+        raise ImmediateHttpResponse(
+            refusal_response(
+                request,
+                identity_provider=identity_provider,
+                reason=reason,
+                next_url=state.get("next") or "",
+            )
+        )

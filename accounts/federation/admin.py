@@ -17,10 +17,16 @@ for model in (SocialApp, SocialToken):
 
 
 class IdentityProviderForm(forms.ModelForm):
-    issuer = forms.URLField(label="Issuer URL", assume_scheme="https", required=False,
-                            help_text="The IdP's issuer; its discovery document is read from ISSUER/.well-known/…")
+    issuer = forms.URLField(
+        label="Issuer URL",
+        assume_scheme="https",
+        required=False,
+        help_text="The IdP's issuer; its discovery document is read from ISSUER/.well-known/…",
+    )
     client_secret = forms.CharField(
-        required=False, strip=True, widget=forms.PasswordInput(render_value=False),
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False),
         help_text="Stored for talking to the IdP and never shown again. Leave empty to keep the current one.",
     )
 

@@ -26,8 +26,10 @@ class IdentityProviderQuerySet(models.QuerySet):
 
     def with_client_id(self, client_id: str) -> IdentityProviderQuerySet:
         """OIDC IdPs by their client ID; SAML IdPs by their slug (allauth's "organization slug")."""
-        return self.filter(models.Q(protocol=IdentityProvider.Protocol.SAML, slug=client_id)
-                           | models.Q(protocol=IdentityProvider.Protocol.OPENID_CONNECT, client_id=client_id))
+        return self.filter(
+            models.Q(protocol=IdentityProvider.Protocol.SAML, slug=client_id)
+            | models.Q(protocol=IdentityProvider.Protocol.OPENID_CONNECT, client_id=client_id)
+        )
 
     def owning_domain(self, domain: str) -> IdentityProvider | None:
         return self.active().filter(domains__domain=domain.strip().lower()).first()
@@ -42,12 +44,14 @@ class IdentityProvider(models.Model):
 
     name = models.CharField(max_length=100, help_text="Shown on the sign-in button: “Sign in with NAME”.")
     slug = models.SlugField(
-        max_length=50, unique=True,
+        max_length=50,
+        unique=True,
         help_text="Part of the redirect URI registered at the IdP: changing it breaks sign-in until re-registered.",
     )
     protocol = models.CharField(max_length=20, choices=Protocol.choices, default=Protocol.OPENID_CONNECT)
     issuer = models.URLField(
-        "issuer URL", blank=True,
+        "issuer URL",
+        blank=True,
         help_text="OpenID Connect: the IdP's issuer; its discovery document is read from ISSUER/.well-known/…",
     )
     client_id = models.CharField("client ID", max_length=255, blank=True)
@@ -60,7 +64,8 @@ class IdentityProvider(models.Model):
     )
     scopes = models.CharField(max_length=255, default=DEFAULT_SCOPES)
     groups_claim = models.CharField(
-        max_length=100, default="groups",
+        max_length=100,
+        default="groups",
         help_text="The ID token/userinfo claim, or SAML attribute, listing the user's groups (OIDC usually: groups).",
     )
     forbid_local_passwords = models.BooleanField(
@@ -93,8 +98,13 @@ class IdentityProvider(models.Model):
         errors = {}
         if self.sign_in_max_age is not None and self.sign_in_max_age <= dt.timedelta(0):
             errors["sign_in_max_age"] = "Must be longer than zero."
-        required = (("issuer", "client_id", "client_secret") if self.protocol == self.Protocol.OPENID_CONNECT
-                    else () if self.saml_metadata_url or self.saml_metadata_xml else ("saml_metadata_url",))
+        required = (
+            ("issuer", "client_id", "client_secret")
+            if self.protocol == self.Protocol.OPENID_CONNECT
+            else ()
+            if self.saml_metadata_url or self.saml_metadata_xml
+            else ("saml_metadata_url",)
+        )
         errors.update({name: "Required for this protocol." for name in required if not getattr(self, name)})
         if errors:
             raise ValidationError(errors)

@@ -11,12 +11,19 @@ SAML_SECURITY = {"strict": True, "want_assertion_signed": True, "reject_idp_init
 #: Attribute names of common IdPs (Entra ID, Okta, ADFS, LDAP-style) for what Rolegate reads.
 ATTRIBUTE_MAPPING = {
     "uid": ["urn:oasis:names:tc:SAML:attribute:subject-id"],
-    "email": ["urn:oid:0.9.2342.19200300.100.1.3", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
-              "email", "mail"],
-    "first_name": ["urn:oid:2.5.4.42", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
-                   "givenName", "firstName"],
-    "last_name": ["urn:oid:2.5.4.4", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", "sn",
-                  "lastName"],
+    "email": [
+        "urn:oid:0.9.2342.19200300.100.1.3",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+        "email",
+        "mail",
+    ],
+    "first_name": [
+        "urn:oid:2.5.4.42",
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+        "givenName",
+        "firstName",
+    ],
+    "last_name": ["urn:oid:2.5.4.4", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", "sn", "lastName"],
     "username": ["urn:oid:0.9.2342.19200300.100.1.1", "uid"],
 }
 

@@ -47,14 +47,26 @@ def registration_values(identity_provider: IdentityProvider) -> list[EditorValue
         return _saml_registration_values(identity_provider)
     claims = f"sub, email, email_verified, name, preferred_username, {identity_provider.groups_claim}"
     return [
-        EditorValue("redirect_uri", "Redirect URI (reply URL, callback URL)", redirect_uri(identity_provider),
-                    hint="Platform/application type: Web. Exactly this URL."),
+        EditorValue(
+            "redirect_uri",
+            "Redirect URI (reply URL, callback URL)",
+            redirect_uri(identity_provider),
+            hint="Platform/application type: Web. Exactly this URL.",
+        ),
         EditorValue("scopes", "Scopes", identity_provider.scopes),
-        EditorValue("claims", "Claims Rolegate reads", claims,
-                    hint=f"Put the user's groups in the “{identity_provider.groups_claim}” claim of the ID token "
-                         "or userinfo; only groups mapped below grant anything."),
-        EditorValue("sign_in_url", "Sign-in (initiate login) URL",
-                    settings.PORTAL_BASE_URL + reverse("login"), hint="Optional: for the IdP's app launcher."),
+        EditorValue(
+            "claims",
+            "Claims Rolegate reads",
+            claims,
+            hint=f"Put the user's groups in the “{identity_provider.groups_claim}” claim of the ID token "
+            "or userinfo; only groups mapped below grant anything.",
+        ),
+        EditorValue(
+            "sign_in_url",
+            "Sign-in (initiate login) URL",
+            settings.PORTAL_BASE_URL + reverse("login"),
+            hint="Optional: for the IdP's app launcher.",
+        ),
         EditorValue("grant_type", "Grant type", "Authorization code (confidential client with a client secret)"),
     ]
 
@@ -62,13 +74,20 @@ def registration_values(identity_provider: IdentityProvider) -> list[EditorValue
 def _saml_registration_values(identity_provider: IdentityProvider) -> list[EditorValue]:
     metadata = saml_url(identity_provider, "saml_metadata")
     return [
-        EditorValue("acs_url", "Reply URL (Assertion Consumer Service URL)", saml_url(identity_provider, "saml_acs"),
-                    hint="Binding: HTTP-POST. Sign the assertion (SHA-256)."),
+        EditorValue(
+            "acs_url",
+            "Reply URL (Assertion Consumer Service URL)",
+            saml_url(identity_provider, "saml_acs"),
+            hint="Binding: HTTP-POST. Sign the assertion (SHA-256).",
+        ),
         EditorValue("sp_entity_id", "Identifier (SP entity ID, audience)", metadata),
         EditorValue("metadata_url", "SP metadata URL", metadata, hint="Some IdPs import everything from it."),
         EditorValue("name_id", "Name ID", "Persistent (a stable, never reassigned user id)"),
-        EditorValue("attributes", "Attributes Rolegate reads",
-                    f"email (or mail), givenName, surname, {identity_provider.groups_claim}",
-                    hint=f"Send the user's groups in the “{identity_provider.groups_claim}” attribute; only groups "
-                         "mapped below grant anything."),
+        EditorValue(
+            "attributes",
+            "Attributes Rolegate reads",
+            f"email (or mail), givenName, surname, {identity_provider.groups_claim}",
+            hint=f"Send the user's groups in the “{identity_provider.groups_claim}” attribute; only groups "
+            "mapped below grant anything.",
+        ),
     ]

@@ -40,12 +40,22 @@ class TeamSync:
 
 
 def identity_provider_create(
-    *, name: str, issuer: str, client_id: str, client_secret: str, domains: list[str], groups_claim: str = "groups",
+    *,
+    name: str,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    domains: list[str],
+    groups_claim: str = "groups",
 ) -> IdentityProvider:
     """Adds an OpenID Connect IdP for the given email domains (ValidationError when a value is wrong)."""
     provider = IdentityProvider(
-        name=name, slug=_free_slug(name), issuer=issuer.rstrip("/"), client_id=client_id,
-        client_secret=client_secret, groups_claim=groups_claim,
+        name=name,
+        slug=_free_slug(name),
+        issuer=issuer.rstrip("/"),
+        client_id=client_id,
+        client_secret=client_secret,
+        groups_claim=groups_claim,
     )
     provider.full_clean()
     with transaction.atomic():
@@ -99,16 +109,21 @@ def _link_or_create(*, identity_provider, sociallogin, request):
         return _create_user(sociallogin=sociallogin, request=request)
     if not _may_link(identity_provider, email, existing):
         raise SignInRefused("email_in_use", email=email)
-    verified = any(address.verified and address.email.lower() == email.lower()
-                   for address in sociallogin.email_addresses)
+    verified = any(
+        address.verified and address.email.lower() == email.lower() for address in sociallogin.email_addresses
+    )
     if not verified:
         raise SignInRefused("email_unverified", email=email)
     user = existing[0]
     if not user.is_active:
         raise SignInRefused("deactivated", email=email)
     sociallogin.connect(request, user)
-    audit_record(action=AuditEvent.Action.UPDATED, target=user, actor=None,
-                 details={"identity_provider": identity_provider.slug, "linked_by_verified_email": email})
+    audit_record(
+        action=AuditEvent.Action.UPDATED,
+        target=user,
+        actor=None,
+        details={"identity_provider": identity_provider.slug, "linked_by_verified_email": email},
+    )
     return user
 
 
@@ -118,8 +133,12 @@ def _may_link(identity_provider: IdentityProvider, email: str, existing: list) -
     can call any address verified), and never onto a staff or superuser account.
     """
     own_domains = {domain.lower() for domain in identity_provider.domains.values_list("domain", flat=True)}
-    return (identity_provider.allow_email_linking and len(existing) == 1 and email_domain(email) in own_domains
-            and not (existing[0].is_staff or existing[0].is_superuser))
+    return (
+        identity_provider.allow_email_linking
+        and len(existing) == 1
+        and email_domain(email) in own_domains
+        and not (existing[0].is_staff or existing[0].is_superuser)
+    )
 
 
 def _create_user(*, sociallogin, request):
@@ -160,16 +179,24 @@ def team_memberships_sync(*, user, identity_provider: IdentityProvider, groups: 
         removed=sorted(Team.objects.filter(pk__in=current - wanted).values_list("slug", flat=True)),
     )
     if sync.added or sync.removed:
-        audit_record(action=AuditEvent.Action.UPDATED, target=user, actor=None, details={
-            "identity_provider": identity_provider.slug, "teams_added": sync.added, "teams_removed": sync.removed,
-        })
+        audit_record(
+            action=AuditEvent.Action.UPDATED,
+            target=user,
+            actor=None,
+            details={
+                "identity_provider": identity_provider.slug,
+                "teams_added": sync.added,
+                "teams_removed": sync.removed,
+            },
+        )
     return sync
 
 
 def federated_sign_in_failed(*, identity_provider: IdentityProvider | None, reason: str, detail: str = "") -> None:
     """Audits a refused or failed federated sign-in (never with the IdP's raw answer: it may hold tokens)."""
     audit_record(
-        action=AuditEvent.Action.SIGN_IN_FAILED, actor=None,
+        action=AuditEvent.Action.SIGN_IN_FAILED,
+        actor=None,
         target_type="accounts.identityprovider",
         target_id=str(identity_provider.pk) if identity_provider else "",
         target_label=str(identity_provider or "unknown identity provider"),
@@ -186,8 +213,12 @@ def federated_sign_in_outlived(*, user) -> bool:
     identities = list(SocialAccount.objects.filter(user=user).values_list("provider", "last_login"))
     if not identities:
         return False
-    max_ages = dict(IdentityProvider.objects.active().filter(slug__in=[provider for provider, _ in identities])
-                    .values_list("slug", "sign_in_max_age"))
+    max_ages = dict(
+        IdentityProvider.objects.active()
+        .filter(slug__in=[provider for provider, _ in identities])
+        .values_list("slug", "sign_in_max_age")
+    )
     now = timezone.now()
-    return not any(provider in max_ages and now - last_login <= max_ages[provider]
-                   for provider, last_login in identities)
+    return not any(
+        provider in max_ages and now - last_login <= max_ages[provider] for provider, last_login in identities
+    )

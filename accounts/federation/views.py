@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+from urllib.error import URLError
+
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.saml.views import finish_acs
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from allauth.socialaccount.providers.saml.views import finish_acs
-from django.core.exceptions import PermissionDenied
 from requests import RequestException
-from urllib.error import URLError
 
 from accounts.federation import services
 from accounts.federation.failures import refusal_response
 from accounts.federation.models import IdentityProvider
 
 
-def federated_sign_in_start(request, identity_provider: IdentityProvider, *, next_url: str,
-                            login_hint: str = "") -> HttpResponse:
+def federated_sign_in_start(
+    request, identity_provider: IdentityProvider, *, next_url: str, login_hint: str = ""
+) -> HttpResponse:
     """Sends the browser to the IdP (allauth keeps `next`: the OAuth request to continue afterwards)."""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = ""
     try:
         provider = get_adapter(request).get_provider(request, identity_provider.slug)
@@ -35,8 +38,9 @@ def federated_sign_in_start(request, identity_provider: IdentityProvider, *, nex
         # Reads the IdP's discovery document or metadata: the first moment an unreachable IdP shows.
         return provider.redirect(request, process="login", next_url=next_url or None, **options)
     except (RequestException, URLError) as error:
-        services.federated_sign_in_failed(identity_provider=identity_provider, reason="unreachable",
-                                          detail=type(error).__name__)
+        services.federated_sign_in_failed(
+            identity_provider=identity_provider, reason="unreachable", detail=type(error).__name__
+        )
         return refusal_response(request, identity_provider=identity_provider, reason="unreachable", next_url=next_url)
 
 

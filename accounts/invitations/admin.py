@@ -27,8 +27,9 @@ class InvitationAdmin(admin.ModelAdmin):
         return obj is None and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change) -> None:
-        sent = services.invitation_create(email=obj.email, roles=form.cleaned_data["roles"],
-                                          teams=form.cleaned_data["teams"], invited_by=request.user)
+        sent = services.invitation_create(
+            email=obj.email, roles=form.cleaned_data["roles"], teams=form.cleaned_data["teams"], invited_by=request.user
+        )
         obj.pk = sent.invitation.pk
         self._report(request, [sent])
 
@@ -46,8 +47,10 @@ class InvitationAdmin(admin.ModelAdmin):
         self.message_user(request, "Cancelled.")
 
     def get_urls(self):
-        return [path("csv/", self.admin_site.admin_view(self.csv_view), name="accounts_invitation_csv"),
-                *super().get_urls()]
+        return [
+            path("csv/", self.admin_site.admin_view(self.csv_view), name="accounts_invitation_csv"),
+            *super().get_urls(),
+        ]
 
     def csv_view(self, request):
         form = InviteCsvForm(request.POST or None, request.FILES or None)
@@ -58,8 +61,12 @@ class InvitationAdmin(admin.ModelAdmin):
             for problem in problems:
                 messages.error(request, problem)
             return redirect("admin:accounts_invitation_changelist")
-        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
-                   "title": "Invite from a CSV file"}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": "Invite from a CSV file",
+        }
         return TemplateResponse(request, "admin/accounts/invitation/csv.html", context)
 
     def _report(self, request, sent: list[services.SentInvitation]) -> None:
@@ -67,5 +74,6 @@ class InvitationAdmin(admin.ModelAdmin):
             if item.emailed:
                 messages.success(request, f"Invitation emailed to {item.invitation.email}.")
             else:
-                messages.warning(request, f"Email is not configured: send {item.invitation.email} this link: "
-                                          f"{item.link}")
+                messages.warning(
+                    request, f"Email is not configured: send {item.invitation.email} this link: {item.link}"
+                )

@@ -17,8 +17,10 @@ class AcceptInvitationForm(BaseUserCreationForm):
 
 
 class InviteCsvForm(forms.Form):
-    file = forms.FileField(help_text="One row per person: email, role slugs, team slugs (slugs separated by spaces "
-                                     "or semicolons). A first row 'email,roles,teams' is skipped.")
+    file = forms.FileField(
+        help_text="One row per person: email, role slugs, team slugs (slugs separated by spaces "
+        "or semicolons). A first row 'email,roles,teams' is skipped."
+    )
 
 
 class InvitationForm(forms.ModelForm):

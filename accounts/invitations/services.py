@@ -30,14 +30,13 @@ class SentInvitation:
 
 
 def invitation_link(invitation: Invitation) -> str:
-    return settings.PORTAL_BASE_URL + reverse(
-        "invitation-accept", args=[invitation.pk, invitation_token(invitation)]
-    )
+    return settings.PORTAL_BASE_URL + reverse("invitation-accept", args=[invitation.pk, invitation_token(invitation)])
 
 
 @transaction.atomic
-def invitation_create(*, email: str, roles: Iterable[Role] = (), teams: Iterable[Team] = (),
-                      invited_by=None) -> SentInvitation:
+def invitation_create(
+    *, email: str, roles: Iterable[Role] = (), teams: Iterable[Team] = (), invited_by=None
+) -> SentInvitation:
     """Invites `email` with `roles` and `teams` preset, and sends the link."""
     email = invitation_email_check(email=email)
     invitation = Invitation.objects.create(email=email, invited_by=invited_by)
@@ -64,8 +63,11 @@ def invitation_send(*, invitation: Invitation) -> SentInvitation:
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["sent_at"])
     link = invitation_link(invitation)
-    email_send(email_compose(to=invitation.email, template="accounts/email/invitation",
-                             context={"invitation": invitation, "link": link}))
+    email_send(
+        email_compose(
+            to=invitation.email, template="accounts/email/invitation", context={"invitation": invitation, "link": link}
+        )
+    )
     return SentInvitation(invitation=invitation, link=link, emailed=settings.EMAIL_CONFIGURED)
 
 
@@ -82,14 +84,16 @@ def invitation_valid(*, invitation_id: int, token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, username: str, password: str, first_name: str = "",
-                      last_name: str = ""):
+def invitation_accept(
+    *, invitation: Invitation, username: str, password: str, first_name: str = "", last_name: str = ""
+):
     """Creates the account with the preset roles and teams; the link is then used up."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.status != "pending":
         raise ValidationError("This invitation was already used or cancelled.")
-    user = get_user_model().objects.create_user(username=username, email=invitation.email, password=password,
-                                                first_name=first_name, last_name=last_name)
+    user = get_user_model().objects.create_user(
+        username=username, email=invitation.email, password=password, first_name=first_name, last_name=last_name
+    )
     for role in invitation.roles.all():
         role_assign(role=role, user=user, granted_by=invitation.invited_by)
     for team in invitation.teams.all():

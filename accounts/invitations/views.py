@@ -14,14 +14,24 @@ def invitation_accept(request, invitation_id: int, token: str):
     invitation = services.invitation_valid(invitation_id=invitation_id, token=token)
     if invitation is None:
         return render(request, "accounts/invitations/invalid.html", status=404)
-    form = AcceptInvitationForm(request.POST or None, instance=AcceptInvitationForm.Meta.model(email=invitation.email),
-                                initial={"username": invitation.email.split("@")[0]})
+    form = AcceptInvitationForm(
+        request.POST or None,
+        instance=AcceptInvitationForm.Meta.model(email=invitation.email),
+        initial={"username": invitation.email.split("@")[0]},
+    )
     if request.method == "POST" and form.is_valid():
         user = services.invitation_accept(
-            invitation=invitation, username=form.cleaned_data["username"], password=form.cleaned_data["password1"],
-            first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"],
+            invitation=invitation,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password1"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
         )
         login(request, user, backend=PASSWORD_BACKEND)
         return redirect("connected-apps")  # the MFA gate steps in first when the policy requires it
-    return render(request, "accounts/invitations/accept.html", {"form": form, "invitation": invitation},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/invitations/accept.html",
+        {"form": form, "invitation": invitation},
+        status=400 if form.errors else 200,
+    )

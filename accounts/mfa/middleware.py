@@ -12,8 +12,19 @@ from accounts.mfa.selectors import mfa_enrolled, mfa_required
 #: Pages a signed-in but unverified user may open: the second-factor pages themselves, signing
 #: out, static files, and what is never session-authenticated (OAuth token endpoints, API, MCP).
 OPEN_PREFIXES = (
-    "/accounts/mfa/", "/accounts/logout/", "/webauthn/", "/static/", "/o/token/", "/o/revoke_token/",
-    "/o/introspect/", "/o/userinfo/", "/api/", "/mcp", "/.well-known/", "/healthz", "/readyz",
+    "/accounts/mfa/",
+    "/accounts/logout/",
+    "/webauthn/",
+    "/static/",
+    "/o/token/",
+    "/o/revoke_token/",
+    "/o/introspect/",
+    "/o/userinfo/",
+    "/api/",
+    "/mcp",
+    "/.well-known/",
+    "/healthz",
+    "/readyz",
 )
 #: The session remembers what the gate found (no query on every page); a policy change reaches
 #: signed-in sessions within this many seconds.

@@ -12,9 +12,12 @@ class MfaPolicy(models.Model):
         "require for the admin site", default=False, help_text="Staff must pass a second factor to open /admin/."
     )
     roles = models.ManyToManyField(
-        "roles.Role", blank=True, related_name="+", verbose_name="require for holders of these roles",
+        "roles.Role",
+        blank=True,
+        related_name="+",
+        verbose_name="require for holders of these roles",
         help_text="Assigned directly or through a team. (A role marked 'requires two-step sign-in' is "
-                  "left out of tokens of sign-ins without one, whether or not it is listed here.)",
+        "left out of tokens of sign-ins without one, whether or not it is listed here.)",
     )
     teams = models.ManyToManyField(
         "roles.Team", blank=True, related_name="+", verbose_name="require for members of these teams"

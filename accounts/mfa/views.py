@@ -27,8 +27,9 @@ DEVICE_MODELS = {"authenticator": TOTPDevice, "passkey": WebAuthnCredential}
 def next_url(request) -> str:
     """Where the flow continues (the GPT's /o/authorize/… during a sign-in); only this site's URLs."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    safe = url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure())
+    safe = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return candidate if safe else ""
 
 
@@ -64,18 +65,30 @@ def mfa_verify(request):
         if device is not None:
             return redirect(next_url(request) or "connected-apps")
         form.add_error("code", "That code is not right. Check your authenticator app's newest code and try again.")
-    return render(request, "accounts/mfa/verify.html", {
-        "form": form, "next": next_url(request),
-        "has_passkey": WebAuthnCredential.objects.filter(user=request.user, confirmed=True).exists(),
-    }, status=200 if form.is_bound is False or not form.errors else 400)
+    return render(
+        request,
+        "accounts/mfa/verify.html",
+        {
+            "form": form,
+            "next": next_url(request),
+            "has_passkey": WebAuthnCredential.objects.filter(user=request.user, confirmed=True).exists(),
+        },
+        status=200 if form.is_bound is False or not form.errors else 400,
+    )
 
 
 @second_factor_passed
 def mfa_settings(request):
     """The user's second factors; also where a user whom the policy requires to enrol is sent."""
-    return render(request, "accounts/mfa/settings.html", {
-        **mfa_devices(request.user), "next": next_url(request), "required": mfa_required(request.user),
-    })
+    return render(
+        request,
+        "accounts/mfa/settings.html",
+        {
+            **mfa_devices(request.user),
+            "next": next_url(request),
+            "required": mfa_required(request.user),
+        },
+    )
 
 
 @second_factor_passed
@@ -87,10 +100,16 @@ def mfa_authenticator(request):
         if services.totp_device_confirm(request=request, device=device, code=form.cleaned_data["code"]):
             return _after_first_factor(request)
         form.add_error("code", "That code is not right. Type the 6 digits your app shows now.")
-    return render(request, "accounts/mfa/authenticator.html", {
-        "form": form, "next": next_url(request), "qr_svg": qr_svg(device.config_url),
-        "secret": b32encode(device.bin_key).decode(),
-    })
+    return render(
+        request,
+        "accounts/mfa/authenticator.html",
+        {
+            "form": form,
+            "next": next_url(request),
+            "qr_svg": qr_svg(device.config_url),
+            "secret": b32encode(device.bin_key).decode(),
+        },
+    )
 
 
 @second_factor_passed
@@ -105,10 +124,15 @@ def mfa_recovery_codes(request):
     if request.method == "POST":
         request.session[NEW_CODES_SESSION_KEY] = services.recovery_codes_issue(user=request.user)
         return redirect(with_next(request, "mfa-recovery-codes"))
-    return render(request, "accounts/mfa/recovery_codes.html", {
-        "codes": request.session.pop(NEW_CODES_SESSION_KEY, None), "next": next_url(request),
-        "left": mfa_devices(request.user)["recovery_codes_left"],
-    })
+    return render(
+        request,
+        "accounts/mfa/recovery_codes.html",
+        {
+            "codes": request.session.pop(NEW_CODES_SESSION_KEY, None),
+            "next": next_url(request),
+            "left": mfa_devices(request.user)["recovery_codes_left"],
+        },
+    )
 
 
 @require_POST

@@ -22,8 +22,17 @@ class ScimClientAdmin(admin.ModelAdmin):
 
     list_display = ["name", "is_active", "manages_all_users", "token_hint", "last_sync_at", "last_error_at"]
     list_filter = ["is_active", "manages_all_users"]
-    fields = ["name", "is_active", "manages_all_users", "token_hint", "token_rotated_at", "created_at",
-              "last_sync_at", "last_error", "last_error_at"]
+    fields = [
+        "name",
+        "is_active",
+        "manages_all_users",
+        "token_hint",
+        "token_rotated_at",
+        "created_at",
+        "last_sync_at",
+        "last_error",
+        "last_error_at",
+    ]
     readonly_fields = ["token_hint", "token_rotated_at", "created_at", "last_sync_at", "last_error", "last_error_at"]
     actions = ["rotate_token", "disable"]
 

@@ -42,8 +42,10 @@ def _department_role(attribute: str, prefix: str, department: str) -> Role:
     value = department.strip()[:200]
     role, created = Role.objects.get_or_create(
         slug=f"{prefix}{slugify(value) or hashlib.sha256(value.encode()).hexdigest()[:12]}"[:100],
-        defaults={"name": f"{attribute}: {value} (from the directory)"[:200],
-                  "description": "Created by SCIM provisioning: grants only this data scope."},
+        defaults={
+            "name": f"{attribute}: {value} (from the directory)"[:200],
+            "description": "Created by SCIM provisioning: grants only this data scope.",
+        },
     )
     if created:
         RoleDataScope.objects.create(role=role, attribute=attribute, value=value)

@@ -48,12 +48,18 @@ class Column:
 
 
 _TEXT_LOOKUPS = {
-    CompareOperator.eq: "iexact", CompareOperator.ne: "iexact", CompareOperator.co: "icontains",
-    CompareOperator.sw: "istartswith", CompareOperator.ew: "iendswith",
+    CompareOperator.eq: "iexact",
+    CompareOperator.ne: "iexact",
+    CompareOperator.co: "icontains",
+    CompareOperator.sw: "istartswith",
+    CompareOperator.ew: "iendswith",
 }
 _EXACT_LOOKUPS = {
-    CompareOperator.eq: "exact", CompareOperator.ne: "exact", CompareOperator.co: "contains",
-    CompareOperator.sw: "startswith", CompareOperator.ew: "endswith",
+    CompareOperator.eq: "exact",
+    CompareOperator.ne: "exact",
+    CompareOperator.co: "contains",
+    CompareOperator.sw: "startswith",
+    CompareOperator.ew: "endswith",
 }
 _ORDERING = {CompareOperator.gt: "gt", CompareOperator.ge: "gte", CompareOperator.lt: "lt", CompareOperator.le: "lte"}
 
@@ -152,7 +158,7 @@ def _compare_datetime(column: Column, op: CompareOperator, value) -> Q:
     except ValueError:
         raise InvalidFilterException(detail=f"Not a dateTime: {value!r}") from None
     if moment.tzinfo is None:  # xsd:dateTime without an offset: read as UTC, like the timestamps SCIM sends back
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     if op in (CompareOperator.eq, CompareOperator.ne):
         return Q(**{column.lookup: moment})
     if op not in _ORDERING:

@@ -72,8 +72,9 @@ def scim_user_update(*, client: ScimClient, user, values: UserValues):
     was_active = user.is_active
     user = _user_save(user=user, link=link, values=values, created=False)
     if was_active and not user.is_active:
-        user_access_revoke(users=get_user_model().objects.filter(pk=user.pk),
-                           reason=f"deactivated by the directory ({client.name})")
+        user_access_revoke(
+            users=get_user_model().objects.filter(pk=user.pk), reason=f"deactivated by the directory ({client.name})"
+        )
     return user
 
 
@@ -90,8 +91,9 @@ def scim_user_delete(*, client: ScimClient, user) -> None:
     link.save()
     for team in Team.objects.filter(scim_link__isnull=False, memberships__user=user):
         team_remove_members(team=team, users=get_user_model().objects.filter(pk=user.pk))
-    user_access_revoke(users=get_user_model().objects.filter(pk=user.pk),
-                       reason=f"deleted by the directory ({client.name})")
+    user_access_revoke(
+        users=get_user_model().objects.filter(pk=user.pk), reason=f"deleted by the directory ({client.name})"
+    )
 
 
 def _user_save(*, user, link: ScimUser, values: UserValues, created: bool):
@@ -149,8 +151,12 @@ def scim_group_delete(*, client: ScimClient, team: Team) -> None:
     """The directory deleted the group: its members leave the team, then the team goes."""
     link = getattr(team, "scim_link", None)
     members = get_user_model().objects.filter(team_memberships__team=team)
-    team_remove_members(team=team, users=members, revoke_access=bool(link and link.revoke_access_on_removal),
-                        reason=f"group {team.name} deleted by the directory ({client.name})")
+    team_remove_members(
+        team=team,
+        users=members,
+        revoke_access=bool(link and link.revoke_access_on_removal),
+        reason=f"group {team.name} deleted by the directory ({client.name})",
+    )
     team.delete()
 
 
@@ -165,5 +171,9 @@ def _members_set(*, client: ScimClient, team: Team, member_ids: frozenset[str], 
         team_add_members(team=team, users=get_user_model().objects.filter(pk__in=added))
     if removed := current - found:
         revoke = bool(link and link.revoke_access_on_removal)
-        team_remove_members(team=team, users=get_user_model().objects.filter(pk__in=removed), revoke_access=revoke,
-                            reason=f"removed from group {team.name} by the directory ({client.name})")
+        team_remove_members(
+            team=team,
+            users=get_user_model().objects.filter(pk__in=removed),
+            revoke_access=revoke,
+            reason=f"removed from group {team.name} by the directory ({client.name})",
+        )

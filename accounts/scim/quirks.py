@@ -48,7 +48,8 @@ def normalized_resource(payload: Any, known_schemas: set[str]) -> Any:
     """
     if isinstance(payload, dict) and isinstance(payload.get("schemas"), list):
         payload["schemas"] = [
-            schema for schema in payload["schemas"]
+            schema
+            for schema in payload["schemas"]
             if not isinstance(schema, str) or schema.casefold() in known_schemas or schema in payload
         ]
     return payload

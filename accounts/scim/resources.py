@@ -39,14 +39,22 @@ def user_resource(provider: ScimProvider, user) -> User:
         id=str(user.pk),
         external_id=external_id or None,
         user_name=user.username,
-        name=Name(given_name=user.first_name or None, family_name=user.last_name or None,
-                  formatted=user.get_full_name() or None),
+        name=Name(
+            given_name=user.first_name or None,
+            family_name=user.last_name or None,
+            formatted=user.get_full_name() or None,
+        ),
         display_name=user.get_full_name() or user.username,
         emails=_emails(user.email),
         active=user.is_active,
-        meta=Meta(resource_type="User", created=user.date_joined, last_modified=modified,
-                  version=version_of(user.username, user.email, user.first_name, user.last_name, user.is_active,
-                                     external_id, department)),
+        meta=Meta(
+            resource_type="User",
+            created=user.date_joined,
+            last_modified=modified,
+            version=version_of(
+                user.username, user.email, user.first_name, user.last_name, user.is_active, external_id, department
+            ),
+        ),
     )
     if department:
         resource[EnterpriseUser] = EnterpriseUser(department=department)
@@ -73,10 +81,14 @@ def group_resource(provider: ScimProvider, team, members: list[tuple[int, str]],
         external_id=external_id or None,
         display_name=team.name,
         members=[GroupMember(value=str(pk), display=username, ref=f"Users/{pk}") for pk, username in members]
-        if members and show_members else None,
-        meta=Meta(resource_type="Group", created=link.created_at if link else None,
-                  last_modified=link.modified_at if link else None,
-                  version=version_of(team.name, external_id, sorted(pk for pk, _ in members))),
+        if members and show_members
+        else None,
+        meta=Meta(
+            resource_type="Group",
+            created=link.created_at if link else None,
+            last_modified=link.modified_at if link else None,
+            version=version_of(team.name, external_id, sorted(pk for pk, _ in members)),
+        ),
     )
 
 

@@ -11,8 +11,8 @@ from roles.models import Team
 
 def manageable_users(client: ScimClient) -> QuerySet:
     """Users the client may read and change; users it deleted are gone to it."""
-    users = get_user_model().objects.filter(is_staff=False, is_superuser=False).exclude(
-        scim_link__deleted_at__isnull=False
+    users = (
+        get_user_model().objects.filter(is_staff=False, is_superuser=False).exclude(scim_link__deleted_at__isnull=False)
     )
     return users if client.manages_all_users else users.filter(scim_link__client=client)
 

@@ -53,26 +53,35 @@ class DjangoStorage(ScimStorage):
 
     # -- reads ------------------------------------------------------------------------------
 
-    def get(self, resource_type: ResourceType, resource_id: str, *,
-            response_parameters: ResponseParameters[Any] | None = None) -> Resource[Any]:
+    def get(
+        self,
+        resource_type: ResourceType,
+        resource_id: str,
+        *,
+        response_parameters: ResponseParameters[Any] | None = None,
+    ) -> Resource[Any]:
         if resource_type.name == "User":
             return user_resource(self.provider, self._user(resource_id))
         return self._group_resources([self._team(resource_id)], response_parameters)[0]
 
-    def search(self, resource_types: list[ResourceType], search_request: SearchRequest[Any], *,
-               position: Any = None) -> SearchPage:
+    def search(
+        self, resource_types: list[ResourceType], search_request: SearchRequest[Any], *, position: Any = None
+    ) -> SearchPage:
         if len(resource_types) != 1:
             raise NotImplementedException(detail="Search Users or Groups, not the server root")
         is_user = resource_types[0].name == "User"
         rows = self._users() if is_user else manageable_teams(self.client).select_related("scim_link")
         if search_request.filter is not None:
-            condition = to_query(search_request.filter.ast, columns=USER_COLUMNS if is_user else GROUP_COLUMNS,
-                                 core_schema=CORE_USER if is_user else CORE_GROUP)
+            condition = to_query(
+                search_request.filter.ast,
+                columns=USER_COLUMNS if is_user else GROUP_COLUMNS,
+                core_schema=CORE_USER if is_user else CORE_GROUP,
+            )
             rows = rows.filter(pk__in=rows.model.objects.filter(condition).values("pk"))
         count = search_request.count
         total = rows.count()
         start = min(search_request.start_index_0 or 0, total)  # past the end: an empty page, not an overflow
-        page = list(rows.order_by("pk")[start:start + count]) if count else []
+        page = list(rows.order_by("pk")[start : start + count]) if count else []
         if is_user:
             resources = [user_resource(self.provider, user) for user in page]
         else:
@@ -93,16 +102,19 @@ class DjangoStorage(ScimStorage):
         except IntegrityError:  # a concurrent request took the same userName first
             raise UniquenessException(detail="A unique value is taken") from None
 
-    def update(self, resource_type: ResourceType, resource: Resource[Any], *,
-               expected_version: str | None = None) -> Resource[Any]:
+    def update(
+        self, resource_type: ResourceType, resource: Resource[Any], *, expected_version: str | None = None
+    ) -> Resource[Any]:
         self._check_version(resource_type, str(resource.id), expected_version)
         try:
             if resource_type.name == "User":
-                provisioning.scim_user_update(client=self.client, user=self._user(str(resource.id)),
-                                              values=user_values(resource))
+                provisioning.scim_user_update(
+                    client=self.client, user=self._user(str(resource.id)), values=user_values(resource)
+                )
             else:
-                provisioning.scim_group_update(client=self.client, team=self._team(str(resource.id)),
-                                               values=group_values(resource))
+                provisioning.scim_group_update(
+                    client=self.client, team=self._team(str(resource.id)), values=group_values(resource)
+                )
         except ValidationError as error:
             raise _invalid_values(error) from None
         except IntegrityError:

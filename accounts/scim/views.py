@@ -47,8 +47,10 @@ def scim_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
 def _has_nul(scim_request: ScimRequest) -> bool:
     body = scim_request.body.lower()
     # A filter is parsed with JSON string escapes, so "\u0000" in a query value is a NUL too.
-    return b"\x00" in body or b"\\u0000" in body or any(
-        "\x00" in value or "\\u0000" in value.lower() for value in scim_request.query.values()
+    return (
+        b"\x00" in body
+        or b"\\u0000" in body
+        or any("\x00" in value or "\\u0000" in value.lower() for value in scim_request.query.values())
     )
 
 

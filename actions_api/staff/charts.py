@@ -71,11 +71,16 @@ class BarChart:
 
 
 def column_chart(
-    *, rows: Sequence[dict], bucket_key: str, buckets: Sequence[dt.datetime], series: Sequence[Series],
-    label: Callable[[dt.datetime], str], label_every: int,
+    *,
+    rows: Sequence[dict],
+    bucket_key: str,
+    buckets: Sequence[dt.datetime],
+    series: Sequence[Series],
+    label: Callable[[dt.datetime], str],
+    label_every: int,
 ) -> ColumnChart:
     """Stacks each bucket's `series` values (missing buckets are zero) into columns scaled to the peak."""
-    by_bucket = {row[bucket_key].astimezone(dt.timezone.utc): row for row in rows}
+    by_bucket = {row[bucket_key].astimezone(dt.UTC): row for row in rows}
     totals = [sum(by_bucket.get(bucket, {}).get(one.key, 0) for one in series) for bucket in buckets]
     peak = max(totals, default=0) or 1
     slot = WIDTH / max(len(buckets), 1)
@@ -92,11 +97,15 @@ def column_chart(
                 Segment(y=round(top, 2), height=round(height, 2), css=one.css, value=value, label=one.label)
             )
         title = f"{label(bucket)}: " + ", ".join(f"{segment.value} {segment.label}" for segment in segments)
-        columns.append(Column(
-            x=round(index * slot + slot * 0.12, 2), width=round(slot * 0.76, 2),
-            label=label(bucket) if index % label_every == 0 else "", title=title,
-            segments=[segment for segment in segments if segment.value],
-        ))
+        columns.append(
+            Column(
+                x=round(index * slot + slot * 0.12, 2),
+                width=round(slot * 0.76, 2),
+                label=label(bucket) if index % label_every == 0 else "",
+                title=title,
+                segments=[segment for segment in segments if segment.value],
+            )
+        )
     return ColumnChart(series=series, columns=columns, total=sum(totals), peak=max(totals, default=0))
 
 
@@ -105,18 +114,23 @@ def bar_chart(*, items: Sequence[tuple[str, int]]) -> BarChart:
     peak = max((value for _, value in items), default=0) or 1
     row = 52
     bars = [
-        Bar(y=index * row + 28, width=round(max(WIDTH * value / peak, 2), 2), label=label, value=value,
-            text_y=index * row + 22)
+        Bar(
+            y=index * row + 28,
+            width=round(max(WIDTH * value / peak, 2), 2),
+            label=label,
+            value=value,
+            text_y=index * row + 22,
+        )
         for index, (label, value) in enumerate(items)
     ]
     return BarChart(bars=bars, height=len(items) * row + 4)
 
 
 def last_hours(now: dt.datetime, count: int) -> list[dt.datetime]:
-    top = now.astimezone(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
+    top = now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
     return [top - dt.timedelta(hours=count - 1 - index) for index in range(count)]
 
 
 def last_days(now: dt.datetime, count: int) -> list[dt.datetime]:
-    top = now.astimezone(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    top = now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return [top - dt.timedelta(days=count - 1 - index) for index in range(count)]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from actions_api.catalog import COLLECTIONS, Collection
-from actions_api.permissions import permission_missing
 from actions_api.pagination import CachedCountPaginator
+from actions_api.permissions import permission_missing
 from roles.claims import AccessClaims
 
 FIRST_ROWS = 5
@@ -42,10 +42,15 @@ def collections_as_seen(*, claims: AccessClaims, first: int = FIRST_ROWS) -> lis
             continue
         rows = collection.visible_rows(claims)
         data = collection.serializer_class(rows[:first], many=True).data if first else []
-        seen.append(CollectionAsSeen(
-            collection=collection, permitted=True, count=CachedCountPaginator(rows, 1).count,
-            columns=list(collection.serializer_class().fields), rows=[dict(row) for row in data],
-        ))
+        seen.append(
+            CollectionAsSeen(
+                collection=collection,
+                permitted=True,
+                count=CachedCountPaginator(rows, 1).count,
+                columns=list(collection.serializer_class().fields),
+                rows=[dict(row) for row in data],
+            )
+        )
     return seen
 
 

@@ -41,16 +41,30 @@ def setup_checklist() -> list[ChecklistStep]:
     connection = get_application_model().objects.exists()
     who_am_i = ActionCall.objects.filter(endpoint=WHO_AM_I_ENDPOINT, status=200).exists()
     return [
-        ChecklistStep("People who can sign in", users, "Add users (or an identity provider that creates them).",
-                      reverse("admin:accounts_user_changelist")),
-        ChecklistStep("A role that grants data, given to someone", roles,
-                      "Create a role from the registered permissions and data scopes, then assign it.",
-                      reverse("admin:roles_role_changelist")),
-        ChecklistStep("A GPT connection", connection, "Add a GPT connection and paste its values into the GPT editor.",
-                      reverse("admin:accounts_gptconnection_changelist")),
-        ChecklistStep("A first \u201cwho am I?\u201d call", who_am_i,
-                      "Ask your GPT \u201cwho am I?\u201d: the call appears in the Action-call log.",
-                      reverse("admin:actions_api_actioncall_changelist")),
+        ChecklistStep(
+            "People who can sign in",
+            users,
+            "Add users (or an identity provider that creates them).",
+            reverse("admin:accounts_user_changelist"),
+        ),
+        ChecklistStep(
+            "A role that grants data, given to someone",
+            roles,
+            "Create a role from the registered permissions and data scopes, then assign it.",
+            reverse("admin:roles_role_changelist"),
+        ),
+        ChecklistStep(
+            "A GPT connection",
+            connection,
+            "Add a GPT connection and paste its values into the GPT editor.",
+            reverse("admin:accounts_gptconnection_changelist"),
+        ),
+        ChecklistStep(
+            "A first \u201cwho am I?\u201d call",
+            who_am_i,
+            "Ask your GPT \u201cwho am I?\u201d: the call appears in the Action-call log.",
+            reverse("admin:actions_api_actioncall_changelist"),
+        ),
     ]
 
 
@@ -105,9 +119,8 @@ def top_connections(*, since: dt.datetime) -> list[dict]:
         .order_by("-count", "client_id")[:TOP_CONNECTIONS]
     )
     names = dict(
-        get_application_model().objects.filter(client_id__in=[row["client_id"] for row in rows])
+        get_application_model()
+        .objects.filter(client_id__in=[row["client_id"] for row in rows])
         .values_list("client_id", "name")
     )
     return [{**row, "name": names.get(row["client_id"]) or row["client_id"]} for row in rows]
-
-

@@ -37,12 +37,20 @@ def dashboard(request):
         "title": "Dashboard",
         "checklist": selectors.setup_checklist(),
         "calls": charts.column_chart(
-            rows=selectors.calls_per_hour_by_status(since=hours[0]), bucket_key="hour", buckets=hours,
-            series=CALL_SERIES, label=lambda hour: f"{hour:%H}:00", label_every=4,
+            rows=selectors.calls_per_hour_by_status(since=hours[0]),
+            bucket_key="hour",
+            buckets=hours,
+            series=CALL_SERIES,
+            label=lambda hour: f"{hour:%H}:00",
+            label_every=4,
         ),
         "sign_ins": charts.column_chart(
-            rows=selectors.sign_ins_and_tokens_per_day(since=days[0]), bucket_key="day", buckets=days,
-            series=SIGN_IN_SERIES, label=lambda day: f"{day:%d %b}", label_every=3,
+            rows=selectors.sign_ins_and_tokens_per_day(since=days[0]),
+            bucket_key="day",
+            buckets=days,
+            series=SIGN_IN_SERIES,
+            label=lambda day: f"{day:%d %b}",
+            label_every=3,
         ),
         "refusals": charts.bar_chart(
             items=[(f"{row['status']} {row['error'] or 'no error code'}", row["count"]) for row in refusals]
@@ -65,11 +73,17 @@ def user_sees(request, pk: int):
     client_id = request.GET.get("connection", "").strip()
     connection = get_application_model().objects.filter(client_id=client_id).first() if client_id else None
     claims = effective_claims(user=user, application=connection)
-    return _sees_page(request, subject=f"user {user.get_username()}", claims=claims, extra={
-        "connections": get_application_model().objects.order_by("name").values("client_id", "name")[:200],
-        "connection": connection, "connection_unknown": bool(client_id) and connection is None,
-        "back": reverse("admin:accounts_user_change", args=[user.pk]),
-    })
+    return _sees_page(
+        request,
+        subject=f"user {user.get_username()}",
+        claims=claims,
+        extra={
+            "connections": get_application_model().objects.order_by("name").values("client_id", "name")[:200],
+            "connection": connection,
+            "connection_unknown": bool(client_id) and connection is None,
+            "back": reverse("admin:accounts_user_change", args=[user.pk]),
+        },
+    )
 
 
 @staff_member_required
@@ -78,9 +92,14 @@ def role_sees(request, pk: int):
     if not request.user.has_perm("roles.view_role"):
         raise PermissionDenied
     role = get_object_or_404(Role, pk=pk)
-    return _sees_page(request, subject=f"role {role.slug}", claims=role_claims(role=role), extra={
-        "back": reverse("admin:roles_role_change", args=[role.pk]),
-    })
+    return _sees_page(
+        request,
+        subject=f"role {role.slug}",
+        claims=role_claims(role=role),
+        extra={
+            "back": reverse("admin:roles_role_change", args=[role.pk]),
+        },
+    )
 
 
 def _sees_page(request, *, subject: str, claims, extra: dict):

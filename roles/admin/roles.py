@@ -59,7 +59,16 @@ class RoleAdmin(admin.ModelAdmin):
     filter_horizontal = ["permissions"]
     autocomplete_fields = ["connections"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "permissions", "connections", "requires_mfa", "members_link", "rows_visible"]
+    fields = [
+        "name",
+        "slug",
+        "description",
+        "permissions",
+        "connections",
+        "requires_mfa",
+        "members_link",
+        "rows_visible",
+    ]
     readonly_fields = ["members_link", "rows_visible"]
     inlines = [RoleDataScopeInline, IncludedRolesInline, AddIncludedRolesInline]
     show_full_result_count = False
@@ -87,10 +96,14 @@ class RoleAdmin(admin.ModelAdmin):
             return "—"
         from actions_api.staff.preview import rows_visible  # the API's own collections and querysets
 
-        counts = format_html_join(", ", "{}: {}", (
-            (name, "no permission" if count is None else count)
-            for name, count in rows_visible(claims=role_claims(role=role))
-        ))
+        counts = format_html_join(
+            ", ",
+            "{}: {}",
+            (
+                (name, "no permission" if count is None else count)
+                for name, count in rows_visible(claims=role_claims(role=role))
+            ),
+        )
         return format_html('{} · <a href="{}">see what it sees</a>', counts, reverse("role-sees", args=[role.pk]))
 
     def get_urls(self):

@@ -80,7 +80,8 @@ def audit_person_erase(*, user_id: int, username: str) -> int:
         | models.Q(target_type=user_type, target_id=str(user_id))
         | models.Q(action=AuditEvent.Action.SIGN_IN_FAILED, target_type=user_type, target_label=username)
         # Their role assignments and team memberships: labelled "username → role".
-        | models.Q(changes__user__0=user_id) | models.Q(changes__user__1=user_id)
+        | models.Q(changes__user__0=user_id)
+        | models.Q(changes__user__1=user_id)
     )
     changed = []
     for event in events.iterator(chunk_size=2000):
@@ -91,12 +92,14 @@ def audit_person_erase(*, user_id: int, username: str) -> int:
         else:
             event.target_label = event.target_label.replace(username, label)
         event.changes = {
-            name: [ERASED if value not in (None, "") else value for value in values] if name in PERSONAL_FIELDS
+            name: [ERASED if value not in (None, "") else value for value in values]
+            if name in PERSONAL_FIELDS
             else values
             for name, values in event.changes.items()
         }
         event.details = {name: value for name, value in event.details.items() if name not in PERSONAL_DETAILS}
         changed.append(event)
-    AuditEvent.objects.bulk_update(changed, ["actor_label", "target_id", "target_label", "changes", "details"],
-                                   batch_size=2000)
+    AuditEvent.objects.bulk_update(
+        changed, ["actor_label", "target_id", "target_label", "changes", "details"], batch_size=2000
+    )
     return len(changed)

@@ -12,8 +12,9 @@ from django.test import Client
 from tests.chatgpt import form_fields
 
 CALLBACK = "https://chatgpt.com/aip/g-Mfa1/oauth/callback"
-AUTHORIZE = (f"/o/authorize/?response_type=code&client_id=demo-gpt&redirect_uri={CALLBACK}"
-             "&scope=openid+profile+api&state=s1")
+AUTHORIZE = (
+    f"/o/authorize/?response_type=code&client_id=demo-gpt&redirect_uri={CALLBACK}&scope=openid+profile+api&state=s1"
+)
 
 
 def totp_now(secret: str) -> str:
@@ -37,8 +38,9 @@ def follow(client: Client, response, limit: int = 10):
 def start_sign_in(client: Client, username: str, password: str = "rolegate-demo"):
     """Opens the GPT's authorization URL and signs in with the password; returns the next page."""
     login = follow(client, client.get(AUTHORIZE))
-    response = client.post(login.wsgi_request.get_full_path(), {"username": username, "password": password,
-                                                               "next": AUTHORIZE})
+    response = client.post(
+        login.wsgi_request.get_full_path(), {"username": username, "password": password, "next": AUTHORIZE}
+    )
     return follow(client, response)
 
 
@@ -52,15 +54,30 @@ def approve(client: Client, page) -> str:
 
 
 def exchange(client: Client, code: str) -> dict:
-    response = client.post("/o/token/", {"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK,
-                                         "client_id": "demo-gpt", "client_secret": "demo-gpt-secret"})
+    response = client.post(
+        "/o/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": CALLBACK,
+            "client_id": "demo-gpt",
+            "client_secret": "demo-gpt-secret",
+        },
+    )
     assert response.status_code == 200, response.content
     return response.json()
 
 
 def refresh(client: Client, refresh_token: str) -> dict:
-    response = client.post("/o/token/", {"grant_type": "refresh_token", "refresh_token": refresh_token,
-                                         "client_id": "demo-gpt", "client_secret": "demo-gpt-secret"})
+    response = client.post(
+        "/o/token/",
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": "demo-gpt",
+            "client_secret": "demo-gpt-secret",
+        },
+    )
     assert response.status_code == 200, response.content
     return response.json()
 

@@ -47,8 +47,9 @@ def test_home_realm_discovery_signs_a_company_user_in_and_their_upstream_group_d
     params = consent(browser, upstream_sign_in(browser, upstream_page))
     assert params["state"] == state
 
-    response = chatgpt.token_request({"grant_type": "authorization_code", "code": params["code"],
-                                      "redirect_uri": chatgpt.callback})
+    response = chatgpt.token_request(
+        {"grant_type": "authorization_code", "code": params["code"], "redirect_uri": chatgpt.callback}
+    )
     assert response.status_code == 200, response.text
     chatgpt.tokens = response.json()
     me = chatgpt.call("/api/v1/me").json()
@@ -65,8 +66,12 @@ def test_the_idp_button_signs_in_and_a_second_sign_in_reuses_the_same_account(ch
     for _ in range(2):
         browser = requests.Session()
         login_page, _state = start(chatgpt, browser)
-        button = post_form(browser, login_page, action="/accounts/login/with/contoso/",
-                           csrfmiddlewaretoken=form_fields(login_page.text)["csrfmiddlewaretoken"])
+        button = post_form(
+            browser,
+            login_page,
+            action="/accounts/login/with/contoso/",
+            csrfmiddlewaretoken=form_fields(login_page.text)["csrfmiddlewaretoken"],
+        )
         consent(browser, upstream_sign_in(browser, follow(browser, button)))
     assert User.objects.filter(email=EMAIL).count() == 1
 
@@ -74,8 +79,7 @@ def test_the_idp_button_signs_in_and_a_second_sign_in_reuses_the_same_account(ch
 def sign_in_through_contoso(chatgpt, browser=None) -> dict:
     browser = browser or requests.Session()
     login_page, _ = start(chatgpt, browser)
-    return consent(browser, upstream_sign_in(browser, follow(browser, post_form(browser, login_page,
-                                                                                 username=EMAIL))))
+    return consent(browser, upstream_sign_in(browser, follow(browser, post_form(browser, login_page, username=EMAIL))))
 
 
 def test_a_team_no_longer_granted_by_the_groups_is_removed_at_the_next_sign_in(chatgpt, contoso):
@@ -159,8 +163,9 @@ def test_a_local_password_is_refused_where_the_admin_made_the_idp_mandatory(chat
 
 def test_a_refresh_after_the_idps_max_age_sends_the_user_back_to_the_idp(chatgpt, contoso):
     params = sign_in_through_contoso(chatgpt)
-    chatgpt.tokens = chatgpt.token_request({"grant_type": "authorization_code", "code": params["code"],
-                                            "redirect_uri": chatgpt.callback}).json()
+    chatgpt.tokens = chatgpt.token_request(
+        {"grant_type": "authorization_code", "code": params["code"], "redirect_uri": chatgpt.callback}
+    ).json()
     assert chatgpt.refresh().status_code == 200
     SocialAccount.objects.update(last_login=timezone.now() - contoso.sign_in_max_age - dt.timedelta(minutes=1))
     response = chatgpt.refresh()

@@ -22,9 +22,22 @@ User = get_user_model()
 
 def add_contoso(*extra) -> dict:
     out = StringIO()
-    call_command("add_identity_provider", "--name", "Contoso", "--issuer", "https://login.contoso.test/tenant/v2.0",
-                 "--client-id", "abc-123", "--client-secret", "s3cret-value", "--domains", "contoso.test,Fabrikam.test",
-                 *extra, "--json", stdout=out)
+    call_command(
+        "add_identity_provider",
+        "--name",
+        "Contoso",
+        "--issuer",
+        "https://login.contoso.test/tenant/v2.0",
+        "--client-id",
+        "abc-123",
+        "--client-secret",
+        "s3cret-value",
+        "--domains",
+        "contoso.test,Fabrikam.test",
+        *extra,
+        "--json",
+        stdout=out,
+    )
     return json.loads(out.getvalue())
 
 
@@ -41,8 +54,19 @@ def test_add_identity_provider_prints_the_redirect_uri_to_register_and_stores_th
 
 def test_add_identity_provider_refuses_a_domain_that_is_not_one_and_adds_nothing():
     with pytest.raises(CommandError, match="domain"):
-        call_command("add_identity_provider", "--name", "Bad", "--issuer", "https://idp.test", "--client-id", "x",
-                     "--client-secret", "y", "--domains", "not a domain")
+        call_command(
+            "add_identity_provider",
+            "--name",
+            "Bad",
+            "--issuer",
+            "https://idp.test",
+            "--client-id",
+            "x",
+            "--client-secret",
+            "y",
+            "--domains",
+            "not a domain",
+        )
     assert not IdentityProvider.objects.exists()
 
 
@@ -80,11 +104,20 @@ def test_the_admin_page_shows_what_to_register_with_copy_buttons_and_never_the_s
 def test_saving_the_admin_form_without_a_secret_keeps_the_stored_one(admin_client):
     provider = IdentityProvider.objects.get(pk=add_contoso()["id"])
     form = {
-        "name": "Contoso", "slug": "contoso", "protocol": "openid_connect", "is_active": "on", "issuer": provider.issuer, "client_id": "abc-123",
-        "client_secret": "", "scopes": "openid profile email", "groups_claim": "groups",
+        "name": "Contoso",
+        "slug": "contoso",
+        "protocol": "openid_connect",
+        "is_active": "on",
+        "issuer": provider.issuer,
+        "client_id": "abc-123",
+        "client_secret": "",
+        "scopes": "openid profile email",
+        "groups_claim": "groups",
         "sign_in_max_age": "12:00:00",
-        "domains-TOTAL_FORMS": "0", "domains-INITIAL_FORMS": "0",
-        "group_mappings-TOTAL_FORMS": "0", "group_mappings-INITIAL_FORMS": "0",
+        "domains-TOTAL_FORMS": "0",
+        "domains-INITIAL_FORMS": "0",
+        "group_mappings-TOTAL_FORMS": "0",
+        "group_mappings-INITIAL_FORMS": "0",
     }
     response = admin_client.post(f"/admin/accounts/identityprovider/{provider.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -114,8 +147,11 @@ def test_an_existing_account_is_linked_only_when_allowed_and_the_email_is_verifi
     contoso_provider.refresh_from_db()
     User.objects.create_user("uma-local", email="uma@contoso.test")
     with pytest.raises(services.SignInRefused) as refusal:
-        services.federated_user_resolve(identity_provider=contoso_provider, request=RequestFactory().get("/"),
-                                        sociallogin=sociallogin_for("uma@contoso.test", verified=verified))
+        services.federated_user_resolve(
+            identity_provider=contoso_provider,
+            request=RequestFactory().get("/"),
+            sociallogin=sociallogin_for("uma@contoso.test", verified=verified),
+        )
     assert refusal.value.reason == ("email_unverified" if allow_linking else "email_in_use")
     assert not SocialAccount.objects.exists()
 
@@ -124,22 +160,27 @@ def test_an_allowed_link_by_verified_email_keeps_the_existing_account(contoso_pr
     IdentityProvider.objects.update(allow_email_linking=True)
     contoso_provider.refresh_from_db()
     local = User.objects.create_user("uma-local", email="uma@contoso.test")
-    user = services.federated_user_resolve(identity_provider=contoso_provider, request=RequestFactory().get("/"),
-                                           sociallogin=sociallogin_for("uma@contoso.test", verified=True))
+    user = services.federated_user_resolve(
+        identity_provider=contoso_provider,
+        request=RequestFactory().get("/"),
+        sociallogin=sociallogin_for("uma@contoso.test", verified=True),
+    )
     assert user == local
     assert SocialAccount.objects.get(provider="contoso", uid="upstream-42").user == local
 
 
 def test_unmapped_groups_grant_nothing(contoso_provider):
     user = User.objects.create_user("uma")
-    sync = services.team_memberships_sync(user=user, identity_provider=contoso_provider,
-                                          groups=["Domain Admins", "everyone"])
+    sync = services.team_memberships_sync(
+        user=user, identity_provider=contoso_provider, groups=["Domain Admins", "everyone"]
+    )
     assert sync.added == [] and not user.teams.exists()
 
 
 def test_email_domains_are_unique_whatever_their_case(contoso_provider):
-    other = IdentityProvider.objects.create(name="Other", slug="other", issuer="https://o.test", client_id="o",
-                                            client_secret="o")
+    other = IdentityProvider.objects.create(
+        name="Other", slug="other", issuer="https://o.test", client_id="o", client_secret="o"
+    )
     from django.db import IntegrityError
 
     with pytest.raises(IntegrityError):
@@ -147,15 +188,18 @@ def test_email_domains_are_unique_whatever_their_case(contoso_provider):
 
 
 def test_a_saml_identity_providers_page_shows_the_acs_url_entity_id_and_metadata_url(admin_client):
-    provider = IdentityProvider.objects.create(name="Fabrikam", slug="fabrikam", protocol="saml",
-                                               saml_metadata_url="https://idp.fabrikam.test/metadata")
+    provider = IdentityProvider.objects.create(
+        name="Fabrikam", slug="fabrikam", protocol="saml", saml_metadata_url="https://idp.fabrikam.test/metadata"
+    )
     values = registration_values(
-        admin_client.get(f"/admin/accounts/identityprovider/{provider.pk}/change/").content.decode())
+        admin_client.get(f"/admin/accounts/identityprovider/{provider.pk}/change/").content.decode()
+    )
     assert values["acs_url"] == "http://127.0.0.1:8000/auth/saml/fabrikam/acs/"
     assert values["sp_entity_id"] == values["metadata_url"] == "http://127.0.0.1:8000/auth/saml/fabrikam/metadata/"
 
 
 # Our own review (docs/SECURITY.md §10): what an IdP may claim by email.
+
 
 def _linking_contoso(provider: IdentityProvider) -> IdentityProvider:
     IdentityProvider.objects.filter(pk=provider.pk).update(allow_email_linking=True)
@@ -169,8 +213,11 @@ def test_an_idp_cannot_take_over_an_account_of_a_domain_it_does_not_own_by_calli
     provider = _linking_contoso(contoso_provider)
     victim = User.objects.create_user("vic", email="vic@elsewhere.test")
     with pytest.raises(services.SignInRefused) as refusal:
-        services.federated_user_resolve(identity_provider=provider, request=RequestFactory().get("/"),
-                                        sociallogin=sociallogin_for("vic@elsewhere.test", verified=True))
+        services.federated_user_resolve(
+            identity_provider=provider,
+            request=RequestFactory().get("/"),
+            sociallogin=sociallogin_for("vic@elsewhere.test", verified=True),
+        )
     assert refusal.value.reason == "email_in_use"
     assert not SocialAccount.objects.filter(user=victim).exists()
 
@@ -179,17 +226,24 @@ def test_an_idp_never_links_onto_a_staff_account_even_in_its_own_domain(contoso_
     provider = _linking_contoso(contoso_provider)
     User.objects.create_user("it-admin", email="uma@contoso.test", is_staff=True)
     with pytest.raises(services.SignInRefused) as refusal:
-        services.federated_user_resolve(identity_provider=provider, request=RequestFactory().get("/"),
-                                        sociallogin=sociallogin_for("uma@contoso.test", verified=True))
+        services.federated_user_resolve(
+            identity_provider=provider,
+            request=RequestFactory().get("/"),
+            sociallogin=sociallogin_for("uma@contoso.test", verified=True),
+        )
     assert refusal.value.reason == "email_in_use"
     assert not SocialAccount.objects.exists()
 
 
 def test_an_idp_cannot_create_an_account_with_an_email_another_idp_owns(contoso_provider):
-    other = IdentityProvider.objects.create(name="Other", slug="other", issuer="https://o.test", client_id="o",
-                                            client_secret="o")
+    other = IdentityProvider.objects.create(
+        name="Other", slug="other", issuer="https://o.test", client_id="o", client_secret="o"
+    )
     with pytest.raises(services.SignInRefused) as refusal:
-        services.federated_user_resolve(identity_provider=other, request=RequestFactory().get("/"),
-                                        sociallogin=sociallogin_for("ceo@contoso.test", verified=True))
+        services.federated_user_resolve(
+            identity_provider=other,
+            request=RequestFactory().get("/"),
+            sociallogin=sociallogin_for("ceo@contoso.test", verified=True),
+        )
     assert refusal.value.reason == "foreign_domain"
     assert not User.objects.filter(email="ceo@contoso.test").exists()

@@ -37,9 +37,14 @@ def accept(link: str, username: str = "frank", password: str = "Frank's long pas
 
 def test_an_invited_user_sets_a_password_and_holds_the_preset_roles_and_teams(admin_client):
     team = Team.objects.create(slug="emea-office", name="EMEA office")
-    response = admin_client.post("/admin/accounts/invitation/add/", {
-        "email": "frank@example.test", "roles": [Role.objects.get(slug="sales-emea").pk], "teams": [team.pk],
-    })
+    response = admin_client.post(
+        "/admin/accounts/invitation/add/",
+        {
+            "email": "frank@example.test",
+            "roles": [Role.objects.get(slug="sales-emea").pk],
+            "teams": [team.pk],
+        },
+    )
     assert response.status_code == 302
     message = mail.outbox[0]
     assert message.to == ["frank@example.test"] and message.alternatives[0][1] == "text/html"
@@ -55,8 +60,9 @@ def test_an_invited_user_sets_a_password_and_holds_the_preset_roles_and_teams(ad
 
 def test_the_password_must_pass_djangos_validators(admin_client):
     admin_client.post("/admin/accounts/invitation/add/", {"email": "grace@example.test"})
-    response = Client().post(link_in(mail.outbox[0]), {"username": "grace", "password1": "grace123",
-                                                       "password2": "grace123"})
+    response = Client().post(
+        link_in(mail.outbox[0]), {"username": "grace", "password1": "grace123", "password2": "grace123"}
+    )
     assert response.status_code == 400
     assert not User.objects.filter(username="grace").exists()
 
@@ -86,12 +92,15 @@ def test_an_admin_invites_many_from_a_csv_and_sees_which_rows_were_refused(admin
     alice = User.objects.get(username="alice").email
     rows = f"email,roles,teams\njudy@example.test,sales-emea;finance,\n{alice},,\nkim@example.test,nope,\n"
 
-    response = admin_client.post("/admin/accounts/invitation/csv/",
-                                 {"file": SimpleUploadedFile("people.csv", rows.encode())}, follow=True)
+    response = admin_client.post(
+        "/admin/accounts/invitation/csv/", {"file": SimpleUploadedFile("people.csv", rows.encode())}, follow=True
+    )
 
     assert [message.to for message in mail.outbox] == [["judy@example.test"]]
     assert set(Invitation.objects.get(email="judy@example.test").roles.values_list("slug", flat=True)) == {
-        "sales-emea", "finance"}
+        "sales-emea",
+        "finance",
+    }
     text = response.content.decode()
     assert "already has an account" in text and "No role nope" in text
 

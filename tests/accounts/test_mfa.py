@@ -10,7 +10,15 @@ from accounts.models import User
 from roles.audit.models import AuditEvent
 from roles.models import Role, Team
 from tests.accounts.mfa_flow import (
-    AUTHORIZE, approve, claims, exchange, follow, refresh, secret_of, start_sign_in, totp_now,
+    AUTHORIZE,
+    approve,
+    claims,
+    exchange,
+    follow,
+    refresh,
+    secret_of,
+    start_sign_in,
+    totp_now,
 )
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 """Offboarding and erasure: an admin deletes a user who held tokens; a user ends their own sessions."""
 
 import pytest
-from django.test import Client
 from django.contrib.sessions.models import Session
+from django.test import Client
 from django.urls import reverse
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
 
@@ -30,15 +30,23 @@ def sign_in_through_chatgpt(client, username: str) -> None:
     page = client.get(authorize)
     response = client.post(authorize, {**form_fields(page.content.decode()), "allow": "Authorize"})
     code = response.headers["Location"].split("code=")[1].split("&")[0]
-    tokens = client.post("/o/token/", {
-        "grant_type": "authorization_code", "code": code, "redirect_uri": "https://chatgpt.com/aip/g-1/oauth/callback",
-        "client_id": "demo-gpt", "client_secret": "demo-gpt-secret",
-    })
+    tokens = client.post(
+        "/o/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": "https://chatgpt.com/aip/g-1/oauth/callback",
+            "client_id": "demo-gpt",
+            "client_secret": "demo-gpt-secret",
+        },
+    )
     assert tokens.status_code == 200, tokens.content
     return tokens.json()
 
 
-def test_an_admin_can_delete_a_user_who_signed_in_through_a_gpt(demo, client, admin_client, django_capture_on_commit_callbacks):
+def test_an_admin_can_delete_a_user_who_signed_in_through_a_gpt(
+    demo, client, admin_client, django_capture_on_commit_callbacks
+):
     alice = User.objects.get(username="alice")
     sign_in_through_chatgpt(client, "alice")
     assert get_refresh_token_model().objects.filter(user=alice).exists()
@@ -71,12 +79,15 @@ def test_the_audit_log_keeps_a_deleted_users_events_under_their_id_without_perso
     assert theirs.filter(action=AuditEvent.Action.SIGN_IN_FAILED).exists()
     assert theirs.filter(action=AuditEvent.Action.DELETED).get().changes["email"] == [ERASED, None]
     as_text = str(list(AuditEvent.objects.values_list("actor_label", "target_label", "changes", "details")))
-    assert "alice" not in as_text and "127.0.0.1" not in as_text, [line for line in as_text.split("), (") if "alice" in line or "127.0" in line]
+    assert "alice" not in as_text and "127.0.0.1" not in as_text, [
+        line for line in as_text.split("), (") if "alice" in line or "127.0" in line
+    ]
     assert AuditEvent.objects.filter(actor_label=erased_person_label(alice.pk)).exists()
 
 
-def test_a_deleted_users_outstanding_access_token_is_refused(demo, client, admin_client, bearer,
-                                                              django_capture_on_commit_callbacks):
+def test_a_deleted_users_outstanding_access_token_is_refused(
+    demo, client, admin_client, bearer, django_capture_on_commit_callbacks
+):
     alice = User.objects.get(username="alice")
     access_token = sign_in_through_chatgpt(client, "alice")["access_token"]
     assert bearer(access_token).get("/api/v1/me").status_code == 200

@@ -56,8 +56,10 @@ def test_a_reset_link_sets_a_new_password_once_and_ends_every_session_and_token(
     weak = browser.post(form.wsgi_request.path, {"new_password1": "12345678", "new_password2": "12345678"})
     assert "too common" in weak.content.decode() or "entirely numeric" in weak.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        done = browser.post(form.wsgi_request.path, {"new_password1": "A fresh long passphrase 7",
-                                                     "new_password2": "A fresh long passphrase 7"})
+        done = browser.post(
+            form.wsgi_request.path,
+            {"new_password1": "A fresh long passphrase 7", "new_password2": "A fresh long passphrase 7"},
+        )
     assert done.status_code == 302
 
     assert signed_in.get("/accounts/apps/").status_code == 302  # signed out
@@ -74,10 +76,14 @@ def test_a_password_change_keeps_this_session_and_signs_out_the_others(demo):
     for client in (here, elsewhere):
         client.post("/accounts/login/", {"username": "erin", "password": "rolegate-demo"})
 
-    response = here.post("/accounts/password/change/", {
-        "old_password": "rolegate-demo", "new_password1": "Another long passphrase 9",
-        "new_password2": "Another long passphrase 9",
-    })
+    response = here.post(
+        "/accounts/password/change/",
+        {
+            "old_password": "rolegate-demo",
+            "new_password1": "Another long passphrase 9",
+            "new_password2": "Another long passphrase 9",
+        },
+    )
 
     assert response.status_code == 302
     assert here.get("/accounts/apps/").status_code == 200

@@ -30,8 +30,11 @@ IDENTITY = {"mail": [EMAIL], "givenName": ["Sam"], "sn": ["Saml"], "eduPersonAff
 def saml_idp(live_demo, tmp_path):
     idp = SamlIdP(tmp_path)
     provider = IdentityProvider.objects.create(
-        name="Contoso SAML", slug="contoso-saml", protocol=IdentityProvider.Protocol.SAML,
-        saml_metadata_xml=idp.metadata(), groups_claim=GROUPS_ATTRIBUTE,
+        name="Contoso SAML",
+        slug="contoso-saml",
+        protocol=IdentityProvider.Protocol.SAML,
+        saml_metadata_xml=idp.metadata(),
+        groups_claim=GROUPS_ATTRIBUTE,
     )
     EmailDomain.objects.create(identity_provider=provider, domain="saml-contoso.test")
     team = Team.objects.create(slug="emea-sales", name="EMEA sales")
@@ -58,8 +61,9 @@ def test_a_signed_saml_assertion_signs_in_and_its_groups_decide_the_rows(chatgpt
     acs_url, form = saml_idp.answer(to_the_idp(chatgpt, browser), identity=IDENTITY, subject="sam-42")
     params = consent(browser, post_to_acs(browser, acs_url, form))
 
-    response = chatgpt.token_request({"grant_type": "authorization_code", "code": params["code"],
-                                      "redirect_uri": chatgpt.callback})
+    response = chatgpt.token_request(
+        {"grant_type": "authorization_code", "code": params["code"], "redirect_uri": chatgpt.callback}
+    )
     chatgpt.tokens = response.json()
     assert chatgpt.call("/api/v1/me").json()["roles"] == ["sales-emea"]
     assert {row["region"] for row in chatgpt.all_rows("/api/v1/orders")} == {"EMEA"}
@@ -90,8 +94,9 @@ def test_an_unsigned_assertion_is_refused(chatgpt, saml_idp):
 
 def test_an_expired_assertion_is_refused(chatgpt, saml_idp):
     browser = requests.Session()
-    acs_url, form = saml_idp.answer(to_the_idp(chatgpt, browser), identity=IDENTITY, subject="sam-42",
-                                    lifetime_minutes=-30)
+    acs_url, form = saml_idp.answer(
+        to_the_idp(chatgpt, browser), identity=IDENTITY, subject="sam-42", lifetime_minutes=-30
+    )
     refused(post_to_acs(browser, acs_url, form), "invalid_assertion")
 
 

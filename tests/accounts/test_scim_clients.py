@@ -35,8 +35,9 @@ def test_the_command_refuses_a_name_taken(capsys):
 
 
 def test_an_admin_creates_a_client_sees_its_token_once_then_rotates_and_disables_it(admin, client):
-    response = admin.post(reverse("admin:accounts_scimclient_add"), {"name": "Entra ID", "is_active": "on"},
-                          follow=True)
+    response = admin.post(
+        reverse("admin:accounts_scimclient_add"), {"name": "Entra ID", "is_active": "on"}, follow=True
+    )
     shown = [str(message) for message in response.context["messages"]]
     token = next(word for message in shown for word in message.split() if word.startswith("scim_"))
     scim_client = ScimClient.objects.get(name="Entra ID")

@@ -25,8 +25,10 @@ def filtered(scim, endpoint, **params):
 # ------------------------------------------------------------------------------------------ Entra ID
 
 ENTRA_USER = {
-    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
-                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+    "schemas": [
+        "urn:ietf:params:scim:schemas:core:2.0:User",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+    ],
     "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
     "userName": "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1@contoso.com",
     "active": True,
@@ -52,10 +54,13 @@ def test_entra_checks_whether_a_user_exists_before_creating_it(scim, entra_user)
 
 
 def test_entra_updates_a_work_email_by_filter_path_and_a_name(scim, entra_user):
-    response = scim.patch(f"/Users/{entra_user['id']}", ops(
-        {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "updatedEmail@contoso.com"},
-        {"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"},
-    ))
+    response = scim.patch(
+        f"/Users/{entra_user['id']}",
+        ops(
+            {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "updatedEmail@contoso.com"},
+            {"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"},
+        ),
+    )
     assert response.status_code == 200, response.content
     user = User.objects.get(pk=entra_user["id"])
     assert (user.email, user.last_name) == ("updatedEmail@contoso.com", "updatedFamilyName")
@@ -66,13 +71,16 @@ def test_entra_renames_a_user_with_a_single_valued_replace(scim, entra_user):
     assert User.objects.get(pk=entra_user["id"]).username == "renamed@contoso.com"
 
 
-@pytest.mark.parametrize("operation", [
-    {"op": "Replace", "path": "active", "value": False},
-    {"op": "Replace", "path": "active", "value": "False"},  # Entra's string boolean
-    {"op": "Replace", "value": {"active": False}},  # replace without a path
-    {"op": "replace", "value": {"active": "False"}},
-    {"op": "Replace", "path": "ACTIVE", "value": "false"},  # attribute names are case-insensitive
-])
+@pytest.mark.parametrize(
+    "operation",
+    [
+        {"op": "Replace", "path": "active", "value": False},
+        {"op": "Replace", "path": "active", "value": "False"},  # Entra's string boolean
+        {"op": "Replace", "value": {"active": False}},  # replace without a path
+        {"op": "replace", "value": {"active": "False"}},
+        {"op": "Replace", "path": "ACTIVE", "value": "false"},  # attribute names are case-insensitive
+    ],
+)
 def test_entra_disables_a_user_in_every_shape_it_uses_and_access_ends(scim, entra_user, operation):
     response = scim.patch(f"/Users/{entra_user['id']}", ops(operation))
     assert response.status_code == 200, response.content
@@ -82,10 +90,13 @@ def test_entra_disables_a_user_in_every_shape_it_uses_and_access_ends(scim, entr
 
 def test_entra_sets_the_department_and_the_manager_with_full_urn_paths(scim, entra_user):
     enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-    response = scim.patch(f"/Users/{entra_user['id']}", ops(
-        {"op": "Add", "path": f"{enterprise}:department", "value": "Sales"},
-        {"op": "Add", "path": f"{enterprise}:manager", "value": {"value": "2819c223"}},
-    ))
+    response = scim.patch(
+        f"/Users/{entra_user['id']}",
+        ops(
+            {"op": "Add", "path": f"{enterprise}:department", "value": "Sales"},
+            {"op": "Add", "path": f"{enterprise}:manager", "value": {"value": "2819c223"}},
+        ),
+    )
     assert response.status_code == 200, response.content
     assert User.objects.get(pk=entra_user["id"]).scim_link.department == "Sales"
 
@@ -96,12 +107,15 @@ def test_entra_deletes_a_user(scim, entra_user):
 
 
 def test_entra_group_lifecycle_with_its_own_schema_and_member_removal_by_value(scim, entra_user):
-    created = scim.post("/Groups", {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group", ENTRA_GROUP_EXTENSION],
-        "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
-        "displayName": "displayName",
-        "meta": {"resourceType": "Group"},
-    })
+    created = scim.post(
+        "/Groups",
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group", ENTRA_GROUP_EXTENSION],
+            "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+            "displayName": "displayName",
+            "meta": {"resourceType": "Group"},
+        },
+    )
     assert created.status_code == 201, created.content
     group_id = created.json()["id"]
     found = filtered(scim, "/Groups", excludedAttributes="members", filter='displayName eq "displayName"').json()
@@ -115,8 +129,9 @@ def test_entra_group_lifecycle_with_its_own_schema_and_member_removal_by_value(s
     team = Team.objects.get(pk=group_id)
     assert team.name == "updatedDisplayName" and team.members.filter(pk=entra_user["id"]).exists()
 
-    is_member = filtered(scim, "/Groups", excludedAttributes="members",
-                         filter=f'id eq "{group_id}" and members eq "{entra_user["id"]}"').json()
+    is_member = filtered(
+        scim, "/Groups", excludedAttributes="members", filter=f'id eq "{group_id}" and members eq "{entra_user["id"]}"'
+    ).json()
     assert is_member["totalResults"] == 1
 
     removed = scim.patch(path, ops({"op": "Remove", "path": "members", "value": [member]}))
@@ -172,8 +187,10 @@ def test_okta_deactivates_with_put_active_false_and_reactivates(scim, okta_user)
 
 
 def test_okta_group_push_creates_renames_and_changes_members(scim, okta_user):
-    created = scim.post("/Groups", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-                                    "displayName": "Test SCIMv2", "members": []})
+    created = scim.post(
+        "/Groups",
+        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Test SCIMv2", "members": []},
+    )
     assert created.status_code == 201, created.content
     group_id = created.json()["id"]
     listed = filtered(scim, "/Groups", startIndex="1", count="100").json()
@@ -182,15 +199,24 @@ def test_okta_group_push_creates_renames_and_changes_members(scim, okta_user):
     path = f"/Groups/{group_id}"
     renamed = scim.patch(path, ops({"op": "replace", "value": {"id": group_id, "displayName": "Sales (renamed)"}}))
     assert renamed.status_code == 200, renamed.content
-    added = scim.patch(path, ops({"op": "add", "path": "members",
-                                  "value": [{"value": okta_user["id"], "display": "test.user@okta.local"}]}))
+    added = scim.patch(
+        path,
+        ops({"op": "add", "path": "members", "value": [{"value": okta_user["id"], "display": "test.user@okta.local"}]}),
+    )
     assert added.status_code == 200, added.content
     team = Team.objects.get(pk=group_id)
     assert team.name == "Sales (renamed)" and list(team.members.values_list("pk", flat=True)) == [int(okta_user["id"])]
 
     removed = scim.patch(path, ops({"op": "remove", "path": f'members[value eq "{okta_user["id"]}"]'}))
     assert removed.status_code == 200 and not team.members.exists()
-    pushed = scim.put(path, {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": group_id,
-                             "displayName": "Sales", "members": [{"value": okta_user["id"]}]})
+    pushed = scim.put(
+        path,
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "id": group_id,
+            "displayName": "Sales",
+            "members": [{"value": okta_user["id"]}],
+        },
+    )
     assert pushed.status_code == 200 and team.members.count() == 1
     assert scim.delete(path).status_code == 204

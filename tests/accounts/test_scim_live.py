@@ -26,8 +26,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.live_server]
 def directory(live_demo):
     """The directory's HTTP client, with its bearer token, against the live server."""
     session = requests.Session()
-    session.headers.update({"Authorization": f"Bearer {scim_client_create(name='Entra ID').token}",
-                            "Content-Type": SCIM_JSON})
+    session.headers.update(
+        {"Authorization": f"Bearer {scim_client_create(name='Entra ID').token}", "Content-Type": SCIM_JSON}
+    )
     session.base = f"{live_demo.url}/scim/v2"
     return session
 
@@ -37,8 +38,10 @@ def test_a_provisioned_user_signs_in_gets_the_groups_role_and_is_cut_off_by_deac
     # The admin prepared a team with a role; the directory's group of the same name lands on it.
     role_assign(role=Role.objects.get(slug="sales-emea"), team=Team.objects.create(slug="emea-sales", name="EMEA"))
     maria = directory.post(f"{directory.base}/Users", json=user_body("maria.rossi@example.com")).json()
-    group = directory.post(f"{directory.base}/Groups", json={
-        "schemas": [GROUP], "displayName": "EMEA Sales", "members": [{"value": maria["id"]}]})
+    group = directory.post(
+        f"{directory.base}/Groups",
+        json={"schemas": [GROUP], "displayName": "EMEA Sales", "members": [{"value": maria["id"]}]},
+    )
     assert group.status_code == 201
     user = User.objects.get(pk=maria["id"])
     user.set_password("maria-password")  # as an admin would (or an invitation)
@@ -51,8 +54,9 @@ def test_a_provisioned_user_signs_in_gets_the_groups_role_and_is_cut_off_by_deac
     assert orders and {order["region"] for order in orders} == {"EMEA"}
     assert len(orders) == Order.objects.filter(region="EMEA").count()
 
-    deactivated = directory.patch(f"{directory.base}/Users/{maria['id']}",
-                                  json=patch_body({"op": "Replace", "path": "active", "value": "False"}))
+    deactivated = directory.patch(
+        f"{directory.base}/Users/{maria['id']}", json=patch_body({"op": "Replace", "path": "active", "value": "False"})
+    )
     assert deactivated.status_code == 200
     wait_until_refused(chatgpt, within=10)
     assert chatgpt.refresh().json()["error"] == "invalid_grant"
@@ -66,7 +70,10 @@ def test_the_scim2_tester_discovery_crud_and_error_checks_pass(live_demo):
     token = scim_client_create(name="Compliance").token
     http = httpx2.Client(base_url=f"{live_demo.url}/scim/v2", headers={"Authorization": f"Bearer {token}"})
     results = check_server(SyncSCIMClient(http), include_tags={"discovery", "crud", "misc"})
-    failures = [(result.title, result.status.name, result.reason) for result in results
-                if result.status in (Status.ERROR, Status.CRITICAL)]
+    failures = [
+        (result.title, result.status.name, result.reason)
+        for result in results
+        if result.status in (Status.ERROR, Status.CRITICAL)
+    ]
     assert len([result for result in results if result.status == Status.SUCCESS]) >= 30
     assert not failures

@@ -36,8 +36,9 @@ def test_the_token_is_stored_only_as_a_digest(scim_client):
     assert len(stored.token_digest) == 64
 
 
-@pytest.mark.parametrize("path", ["/ServiceProviderConfig", "/ResourceTypes", "/Schemas", "/ResourceTypes/User",
-                                  f"/Schemas/{USER}"])
+@pytest.mark.parametrize(
+    "path", ["/ServiceProviderConfig", "/ResourceTypes", "/Schemas", "/ResourceTypes/User", f"/Schemas/{USER}"]
+)
 def test_discovery_endpoints_are_served_as_scim_json(scim, path):
     response = scim.get(path)
     assert response.status_code == 200
@@ -57,7 +58,11 @@ def test_a_directory_creates_reads_replaces_and_deletes_a_user(scim):
     assert location.endswith(f"/scim/v2/Users/{created['id']}")
     user = User.objects.get(pk=created["id"])
     assert (user.username, user.email, user.first_name, user.last_name) == (
-        "ada.lovelace@example.com", "ada.lovelace@example.com", "Ada", "Lovelace")
+        "ada.lovelace@example.com",
+        "ada.lovelace@example.com",
+        "Ada",
+        "Lovelace",
+    )
     assert not user.has_usable_password()
 
     read = scim.get(f"/Users/{created['id']}")
@@ -107,29 +112,36 @@ def search(scim, endpoint="/Users", **params):
 def people(scim):
     """Four provisioned users, two inactive."""
     made = {}
-    for name, active in [("ada.lovelace", True), ("alan.turing", True), ("grace.hopper", False),
-                         ("adele.goldberg", False)]:
+    for name, active in [
+        ("ada.lovelace", True),
+        ("alan.turing", True),
+        ("grace.hopper", False),
+        ("adele.goldberg", False),
+    ]:
         made[name] = scim.create_user(f"{name}@example.com", active=active)["id"]
     return made
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ('userName eq "Ada.Lovelace@example.com"', {"ada.lovelace"}),
-    ('userName co "OPPER"', {"grace.hopper"}),
-    ('userName sw "ad"', {"ada.lovelace", "adele.goldberg"}),
-    ('name.familyName ew "ing"', {"alan.turing"}),
-    ("externalId pr", {"ada.lovelace", "alan.turing", "grace.hopper", "adele.goldberg"}),
-    ('externalId eq "alan.turing"', {"alan.turing"}),
-    ('externalId eq "ALAN.TURING"', set()),
-    ('userName sw "a" and active eq true', {"ada.lovelace", "alan.turing"}),
-    ('userName sw "al" or userName sw "gr"', {"alan.turing", "grace.hopper"}),
-    ('active eq false and (userName co "grace" or userName co "adele")', {"grace.hopper", "adele.goldberg"}),
-    ('not (active eq true)', {"grace.hopper", "adele.goldberg"}),
-    ('emails[type eq "work" and value co "turing"]', set()),
-    ('emails[value co "turing"]', {"alan.turing"}),
-    ('emails.value eq "ada.lovelace@example.com"', {"ada.lovelace"}),
-    ('title eq "nobody keeps titles"', set()),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('userName eq "Ada.Lovelace@example.com"', {"ada.lovelace"}),
+        ('userName co "OPPER"', {"grace.hopper"}),
+        ('userName sw "ad"', {"ada.lovelace", "adele.goldberg"}),
+        ('name.familyName ew "ing"', {"alan.turing"}),
+        ("externalId pr", {"ada.lovelace", "alan.turing", "grace.hopper", "adele.goldberg"}),
+        ('externalId eq "alan.turing"', {"alan.turing"}),
+        ('externalId eq "ALAN.TURING"', set()),
+        ('userName sw "a" and active eq true', {"ada.lovelace", "alan.turing"}),
+        ('userName sw "al" or userName sw "gr"', {"alan.turing", "grace.hopper"}),
+        ('active eq false and (userName co "grace" or userName co "adele")', {"grace.hopper", "adele.goldberg"}),
+        ("not (active eq true)", {"grace.hopper", "adele.goldberg"}),
+        ('emails[type eq "work" and value co "turing"]', set()),
+        ('emails[value co "turing"]', {"alan.turing"}),
+        ('emails.value eq "ada.lovelace@example.com"', {"ada.lovelace"}),
+        ('title eq "nobody keeps titles"', set()),
+    ],
+)
 def test_user_filters(scim, people, query, expected):
     response = search(scim, filter=query)
     assert response.status_code == 200, response.content
@@ -147,28 +159,37 @@ def test_pagination_by_start_index_and_count(scim, people):
     assert sorted(seen) == sorted(people.values())
 
 
-@pytest.mark.parametrize(("method", "path", "body", "status", "scim_type"), [
-    ("POST", "/Users", "{not json", 400, "invalidSyntax"),
-    ("POST", "/Users", {"schemas": [USER]}, 400, None),  # userName is required
-    ("POST", "/Users", {"schemas": [GROUP], "displayName": "x"}, 400, None),
-    ("POST", "/Users", [1, 2], 400, None),
-    ("POST", "/Users", user_body("no spaces allowed@example.com"), 400, "invalidValue"),
-    ("POST", "/Users", user_body("a@example.com", emails=[{"value": "not-an-email"}]), 400, "invalidValue"),
-    ("GET", "/Users/abc", None, 404, None),
-    ("GET", "/Users/99999999999999999999999", None, 404, None),
-    ("GET", "/Groups/0", None, 404, None),
-    ("GET", "/Nothing", None, 404, None),
-    ("GET", "/Users?filter=userName%20eq", None, 400, "invalidFilter"),
-    ("GET", "/Users?filter=userName%20zz%20%22a%22", None, 400, "invalidFilter"),
-    ("GET", "/Users?filter=active%20co%20%22t%22", None, 400, "invalidFilter"),
-    ("GET", "/Users?filter=id%20gt%20%223%22", None, 400, "invalidFilter"),
-    ("GET", "/Users?filter=meta.created%20gt%20%22yesterday%22", None, 400, "invalidFilter"),
-    ("GET", "/Users?count=abc", None, 400, None),
-    ("GET", "/Users?sortBy=userName", None, 501, None),
-    ("DELETE", "/Users", None, 405, None),
-    ("POST", "/Bulk", {"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": []}, 501, None),
-    ("PATCH", "/Users/1", patch_body({"op": "explode", "path": "active", "value": True}), 400, None),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "scim_type"),
+    [
+        ("POST", "/Users", "{not json", 400, "invalidSyntax"),
+        ("POST", "/Users", {"schemas": [USER]}, 400, None),  # userName is required
+        ("POST", "/Users", {"schemas": [GROUP], "displayName": "x"}, 400, None),
+        ("POST", "/Users", [1, 2], 400, None),
+        ("POST", "/Users", user_body("no spaces allowed@example.com"), 400, "invalidValue"),
+        ("POST", "/Users", user_body("a@example.com", emails=[{"value": "not-an-email"}]), 400, "invalidValue"),
+        ("GET", "/Users/abc", None, 404, None),
+        ("GET", "/Users/99999999999999999999999", None, 404, None),
+        ("GET", "/Groups/0", None, 404, None),
+        ("GET", "/Nothing", None, 404, None),
+        ("GET", "/Users?filter=userName%20eq", None, 400, "invalidFilter"),
+        ("GET", "/Users?filter=userName%20zz%20%22a%22", None, 400, "invalidFilter"),
+        ("GET", "/Users?filter=active%20co%20%22t%22", None, 400, "invalidFilter"),
+        ("GET", "/Users?filter=id%20gt%20%223%22", None, 400, "invalidFilter"),
+        ("GET", "/Users?filter=meta.created%20gt%20%22yesterday%22", None, 400, "invalidFilter"),
+        ("GET", "/Users?count=abc", None, 400, None),
+        ("GET", "/Users?sortBy=userName", None, 501, None),
+        ("DELETE", "/Users", None, 405, None),
+        (
+            "POST",
+            "/Bulk",
+            {"schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": []},
+            501,
+            None,
+        ),
+        ("PATCH", "/Users/1", patch_body({"op": "explode", "path": "active", "value": True}), 400, None),
+    ],
+)
 def test_every_bad_request_gets_a_scim_error_never_a_500(scim, people, method, path, body, status, scim_type):
     if path.startswith("/Users/1") and people:
         path = path.replace("/Users/1", f"/Users/{people['ada.lovelace']}")
@@ -182,8 +203,9 @@ def test_every_bad_request_gets_a_scim_error_never_a_500(scim, people, method, p
 
 
 def test_a_patch_path_that_does_not_exist_is_a_400_not_a_500(scim, people):
-    response = scim.patch(f"/Users/{people['ada.lovelace']}", patch_body(
-        {"op": "replace", "path": "noSuchAttribute", "value": "x"}))
+    response = scim.patch(
+        f"/Users/{people['ada.lovelace']}", patch_body({"op": "replace", "path": "noSuchAttribute", "value": "x"})
+    )
     assert response.status_code == 400
     assert response.json()["scimType"] in {"invalidPath", "noTarget"}
 
@@ -203,8 +225,12 @@ def test_a_client_sees_and_changes_only_users_it_provisioned_never_staff(client,
     assert "plain" in names and not names & {"ops", "root"}
     for person in (staff, root):
         assert everyone.get(f"/Users/{person.pk}").status_code == 404
-        assert everyone.patch(f"/Users/{person.pk}", patch_body(
-            {"op": "replace", "path": "active", "value": False})).status_code == 404
+        assert (
+            everyone.patch(
+                f"/Users/{person.pk}", patch_body({"op": "replace", "path": "active", "value": False})
+            ).status_code
+            == 404
+        )
         assert User.objects.get(pk=person.pk).is_active
 
 
@@ -218,8 +244,9 @@ def test_a_group_becomes_a_team_whose_members_follow_the_directory(scim, people)
     scim.patch(f"/Groups/{group['id']}", patch_body({"op": "remove", "path": f'members[value eq "{alan}"]'}))
     assert set(team.members.values_list("pk", flat=True)) == {int(ada)}
 
-    renamed = scim.put(f"/Groups/{group['id']}", {"schemas": [GROUP], "displayName": "Sales Europe",
-                                                   "members": [{"value": alan}]})
+    renamed = scim.put(
+        f"/Groups/{group['id']}", {"schemas": [GROUP], "displayName": "Sales Europe", "members": [{"value": alan}]}
+    )
     assert renamed.status_code == 200
     team.refresh_from_db()
     assert (team.slug, team.name) == ("sales-emea", "Sales Europe")
@@ -263,7 +290,8 @@ def test_removing_a_member_revokes_access_when_the_admin_ticked_it_for_the_group
     ada = people["ada.lovelace"]
     group = scim.create_group("Sales", members=[ada])
     Team.objects.get(pk=group["id"]).scim_link.__class__.objects.filter(team_id=group["id"]).update(
-        revoke_access_on_removal=True)
+        revoke_access_on_removal=True
+    )
     scim.patch(f"/Groups/{group['id']}", patch_body({"op": "remove", "path": f'members[value eq "{ada}"]'}))
     assert AccessRevocation.objects.filter(user_id=ada).exists()
     removal = AuditEvent.objects.get(target_type="roles.teammembership", action=AuditEvent.Action.DELETED)
@@ -287,25 +315,39 @@ def test_the_department_feeds_a_data_scope_when_configured(scim, settings):
     created = scim.post("/Users", body).json()
     erin = User.objects.get(pk=created["id"])
     assert dict(effective_claims(user=erin).data_scopes) == {"department": ("HR",)}
-    scim.patch(f"/Users/{erin.pk}", patch_body({
-        "op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
-        "value": "Finance"}))
+    scim.patch(
+        f"/Users/{erin.pk}",
+        patch_body(
+            {
+                "op": "replace",
+                "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department",
+                "value": "Finance",
+            }
+        ),
+    )
     assert dict(effective_claims(user=erin).data_scopes) == {"department": ("Finance",)}
 
 
 def test_listing_and_filtering_take_a_bounded_number_of_queries(scim, scim_client, django_assert_max_num_queries):
     from accounts.models import ScimUser
 
-    users = User.objects.bulk_create(User(username=f"user{n}@example.com", email=f"user{n}@example.com")
-                                     for n in range(2000))
-    ScimUser.objects.bulk_create(ScimUser(user=user, client=scim_client.client, external_id=f"e{n}")
-                                 for n, user in enumerate(users))
+    users = User.objects.bulk_create(
+        User(username=f"user{n}@example.com", email=f"user{n}@example.com") for n in range(2000)
+    )
+    ScimUser.objects.bulk_create(
+        ScimUser(user=user, client=scim_client.client, external_id=f"e{n}") for n, user in enumerate(users)
+    )
     team = Team.objects.create(slug="everyone", name="Everyone")
     team.members.add(*users)
     from accounts.models import ScimGroup
+
     ScimGroup.objects.create(team=team, client=scim_client.client)
-    for path in ["/Users?count=200", "/Users?filter=userName%20sw%20%22user1%22&count=200&startIndex=51",
-                 "/Groups?count=200", '/Groups?filter=members%20eq%20%2217%22']:
+    for path in [
+        "/Users?count=200",
+        "/Users?filter=userName%20sw%20%22user1%22&count=200&startIndex=51",
+        "/Groups?count=200",
+        "/Groups?filter=members%20eq%20%2217%22",
+    ]:
         with django_assert_max_num_queries(8):
             response = scim.get(path)
         assert response.status_code == 200
@@ -341,11 +383,15 @@ def test_a_directory_limited_to_its_users_cannot_adopt_a_team_people_are_already
 ENTERPRISE_URN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
 
-@pytest.mark.parametrize("body", [
-    user_body("long.department@example.com", schemas=[USER, ENTERPRISE_URN],
-              **{ENTERPRISE_URN: {"department": "d" * 300}}),
-    user_body("long.external@example.com", externalId="e" * 300),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        user_body(
+            "long.department@example.com", schemas=[USER, ENTERPRISE_URN], **{ENTERPRISE_URN: {"department": "d" * 300}}
+        ),
+        user_body("long.external@example.com", externalId="e" * 300),
+    ],
+)
 def test_an_over_long_value_gets_a_scim_400_not_a_500(scim, body):
     """Our own review (docs/SECURITY.md §10): found by fuzzing /scim/v2/ with odd bodies."""
     response = scim.post("/Users", body)
@@ -359,11 +405,14 @@ def test_an_over_long_group_external_id_gets_a_scim_400_not_a_500(scim):
     assert not Team.objects.filter(name="Long").exists()
 
 
-@pytest.mark.parametrize("params", [
-    {"filter": 'userName sw "\\u0000"'},
-    {"filter": 'meta.created gt "2020-01-01"'},
-    {"startIndex": "100000000000000000000"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"filter": 'userName sw "\\u0000"'},
+        {"filter": 'meta.created gt "2020-01-01"'},
+        {"startIndex": "100000000000000000000"},
+    ],
+)
 def test_odd_filters_and_paging_get_an_answer_not_a_500(scim, params):
     """Our own review (docs/SECURITY.md §10): a NUL escape, a dateTime without offset, a start past any page."""
     scim.create_user("ada.lovelace@example.com")

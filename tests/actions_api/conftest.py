@@ -13,7 +13,6 @@ from tests.servers import free_port, servers_database_url
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-
 @pytest.fixture
 def asgi_portal(transactional_db, tmp_path):
     """
@@ -24,13 +23,22 @@ def asgi_portal(transactional_db, tmp_path):
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = tmp_path / "uvicorn.log"
-    env = {**os.environ, "DATABASE_URL": servers_database_url(), "PORTAL_BASE_URL": base_url,
-           "DJANGO_SETTINGS_MODULE": "portal.test_settings", "CONN_MAX_AGE": "0", "DEBUG": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": servers_database_url(),
+        "PORTAL_BASE_URL": base_url,
+        "DJANGO_SETTINGS_MODULE": "portal.test_settings",
+        "CONN_MAX_AGE": "0",
+        "DEBUG": "false",
+    }
     seed_demo()
     with log.open("w") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=PROJECT_DIR, env=env, stdout=output, stderr=subprocess.STDOUT,
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60

@@ -98,9 +98,20 @@ def test_the_request_that_fills_the_buffer_writes_it_so_memory_stays_bounded(dem
 
 
 def test_a_call_the_database_refuses_is_dropped_without_holding_back_the_others(db, caplog):
-    good = {"at": timezone.now(), "method": "GET", "endpoint": "/api/v1/me", "status": 200, "subject": "1",
-            "username": "alice", "client_id": "demo-gpt", "rows": 1, "error": "", "reason": "", "duration_ms": 2,
-            "request_id": "r1"}
+    good = {
+        "at": timezone.now(),
+        "method": "GET",
+        "endpoint": "/api/v1/me",
+        "status": 200,
+        "subject": "1",
+        "username": "alice",
+        "client_id": "demo-gpt",
+        "rows": 1,
+        "error": "",
+        "reason": "",
+        "duration_ms": 2,
+        "request_id": "r1",
+    }
     action_calls.add(good)
     action_calls.add({**good, "duration_ms": -1, "request_id": "r2"})  # violates the column's CHECK
     action_calls.add({**good, "request_id": "r3"})
@@ -130,8 +141,9 @@ def test_the_action_calls_admin_is_read_only_and_names_the_connection(
 
 
 def test_prune_action_calls_deletes_only_calls_older_than_the_retention(db):
-    old = ActionCall.objects.create(method="GET", endpoint="/api/v1/me", status=200, duration_ms=1,
-                                    at=timezone.now() - timezone.timedelta(days=31))
+    old = ActionCall.objects.create(
+        method="GET", endpoint="/api/v1/me", status=200, duration_ms=1, at=timezone.now() - timezone.timedelta(days=31)
+    )
     recent = ActionCall.objects.create(method="GET", endpoint="/api/v1/me", status=200, duration_ms=1)
     out = StringIO()
     call_command("prune_action_calls", "--days", "30", stdout=out)

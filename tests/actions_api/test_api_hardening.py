@@ -77,7 +77,9 @@ def test_concurrent_calls_from_many_threads_get_exactly_the_budget(settings, tra
     token = mint_token(UserFactory(username="eager"))
 
     def call(_: int) -> int:
-        return requests.get(f"{live_server.url}{ME}", headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code
+        return requests.get(
+            f"{live_server.url}{ME}", headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ).status_code
 
     with ThreadPoolExecutor(max_workers=8) as threads:
         statuses = Counter(threads.map(call, range(24)))

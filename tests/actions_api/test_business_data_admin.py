@@ -6,10 +6,10 @@ import io
 import openpyxl
 import pytest
 import tablib
-from import_export import fields
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from import_export import fields
 
 from actions_api.models import Customer, Order
 from actions_api.resources import BusinessRowResource, ExistingRowWidget
@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 
 CSV, XLSX = "0", "1"  # the admin's format choices, in the order BusinessDataAdmin.formats lists them
 CUSTOMERS_CSV = (
-    "name,region,country,email\n"
-    "Aurora Logistics,EMEA,Germany,ops@aurora.example\n"
-    "Fairview Energy,AMER,United States,\n"
+    "name,region,country,email\nAurora Logistics,EMEA,Germany,ops@aurora.example\nFairview Energy,AMER,United States,\n"
 )
 ORDERS_CSV = (
     "reference,customer,amount,currency,status,placed_at\n"
@@ -57,7 +55,8 @@ def test_an_admin_imports_customers_from_csv_after_a_preview_that_writes_nothing
 
     assert done.status_code == 302
     assert sorted(Customer.objects.values_list("name", "region")) == [
-        ("Aurora Logistics", "EMEA"), ("Fairview Energy", "AMER")
+        ("Aurora Logistics", "EMEA"),
+        ("Fairview Energy", "AMER"),
     ]
 
 
@@ -82,7 +81,8 @@ def test_imported_orders_take_the_region_of_their_customer(admin_client):
     confirm(admin_client, "order", upload(admin_client, "order", ORDERS_CSV.encode()))
 
     assert sorted(Order.objects.values_list("reference", "region", "customer__name")) == [
-        ("AMER-1", "AMER", "Fairview Energy"), ("EMEA-1", "EMEA", "Aurora Logistics")
+        ("AMER-1", "AMER", "Fairview Energy"),
+        ("EMEA-1", "EMEA", "Aurora Logistics"),
     ]
 
 
@@ -144,7 +144,8 @@ def test_orders_export_with_their_customer_and_region(admin_client):
 
     columns = [dict(zip(header, row)) for row in rows]
     assert {(row["reference"], row["customer"], row["region"]) for row in columns} == {
-        ("EMEA-1", "Aurora Logistics", "EMEA"), ("AMER-1", "Fairview Energy", "AMER")
+        ("EMEA-1", "Aurora Logistics", "EMEA"),
+        ("AMER-1", "Fairview Energy", "AMER"),
     }
 
 

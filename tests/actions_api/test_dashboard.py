@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions_api.staff import selectors
 from actions_api.models import ActionCall
+from actions_api.staff import selectors
 from roles.audit.models import AuditEvent
 from tests.factories import UserFactory
 
@@ -28,8 +28,16 @@ def admin_client(client):
 def log_calls(count: int, *, status=200, error="", client_id="demo-gpt", endpoint="/api/v1/orders", hours_ago=0):
     at = timezone.now() - dt.timedelta(hours=hours_ago)
     ActionCall.objects.bulk_create(
-        ActionCall(at=at, method="GET", endpoint=endpoint, status=status, error=error, client_id=client_id,
-                   username="alice", duration_ms=3)
+        ActionCall(
+            at=at,
+            method="GET",
+            endpoint=endpoint,
+            status=status,
+            error=error,
+            client_id=client_id,
+            username="alice",
+            duration_ms=3,
+        )
         for _ in range(count)
     )
 
@@ -79,7 +87,8 @@ def test_the_charts_count_calls_by_hour_and_status_refusals_by_reason_and_top_co
     latest = {segment.css: segment.value for segment in calls.columns[-1].segments}
     assert latest == {"ok": 5, "refused": 1}
     assert [(bar.label, bar.value) for bar in context["refusals"].bars] == [
-        ("403 insufficient_permission", 2), ("401 invalid_token", 1)
+        ("403 insufficient_permission", 2),
+        ("401 invalid_token", 1),
     ]
     assert [(bar.label, bar.value) for bar in context["connections"].bars] == [("Demo GPT (2 refused)", 8)]
     assert context["sign_ins"].total == 2 and len(context["sign_ins"].columns) == 14
@@ -95,8 +104,9 @@ def test_the_dashboard_runs_the_same_few_queries_however_many_calls_are_logged(d
     log_calls(3)
     few = dashboard_queries(admin_client)
     for hours_ago in range(0, 24 * 14, 7):
-        log_calls(40, status=200 if hours_ago % 2 else 403, error="", client_id=f"client-{hours_ago % 9}",
-                  hours_ago=hours_ago)
+        log_calls(
+            40, status=200 if hours_ago % 2 else 403, error="", client_id=f"client-{hours_ago % 9}", hours_ago=hours_ago
+        )
 
     many = dashboard_queries(admin_client)
 
@@ -115,8 +125,11 @@ def test_every_aggregate_over_the_call_log_reads_its_time_index_never_the_whole_
     log_calls(50)
     with CaptureQueriesContext(connection) as queries:
         admin_client.get(DASHBOARD)
-    aggregates = [query["sql"] for query in queries.captured_queries
-                  if 'FROM "actions_api_actioncall"' in query["sql"] and "COUNT" in query["sql"]]
+    aggregates = [
+        query["sql"]
+        for query in queries.captured_queries
+        if 'FROM "actions_api_actioncall"' in query["sql"] and "COUNT" in query["sql"]
+    ]
 
     assert len(aggregates) == 3
     for sql in aggregates:

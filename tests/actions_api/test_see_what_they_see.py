@@ -1,4 +1,4 @@
-""""See what they see": the API's own rows for a user's next token, or a role's, with nothing minted or logged."""
+""" "See what they see": the API's own rows for a user's next token, or a role's, with nothing minted or logged."""
 
 import json
 

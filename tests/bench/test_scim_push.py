@@ -15,9 +15,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_smoke_push_creates_every_user_and_group_over_http(tmp_path):
     report_file = tmp_path / "report.json"
     finished = subprocess.run(
-        [sys.executable, "-m", "bench.scim_push", "--smoke", "--database-url", _database_url(),
-         "--json", str(report_file)],
-        cwd=ROOT, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "bench.scim_push",
+            "--smoke",
+            "--database-url",
+            _database_url(),
+            "--json",
+            str(report_file),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert finished.returncode == 0, finished.stderr[-3000:]
     report = json.loads(report_file.read_text())

@@ -8,11 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 import pyotp
 import pytest
-from playwright.sync_api import expect
 from django.core import mail
 from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
+from playwright.sync_api import expect
 
 from accounts.mfa.models import MfaPolicy
 from accounts.models import User
@@ -34,8 +34,13 @@ def gpt_sign_in_starts(page, live_url: str, username: str, password: str = "role
     """Opens the GPT's authorization URL on the phone and signs in with the password."""
     chatgpt = ChatGPT(live_url, callback=CALLBACK)
     caught = []
-    page.route("https://chatgpt.com/**", lambda route: (caught.append(route.request.url), route.fulfill(
-        status=200, content_type="text/html", body="<p>ChatGPT: signed in</p>")))
+    page.route(
+        "https://chatgpt.com/**",
+        lambda route: (
+            caught.append(route.request.url),
+            route.fulfill(status=200, content_type="text/html", body="<p>ChatGPT: signed in</p>"),
+        ),
+    )
     page.goto(chatgpt.authorization_url(state="st-acc"))
     fill_login(page, username, password)
     return chatgpt, caught
@@ -86,17 +91,27 @@ def test_a_passkey_is_registered_and_then_used_to_sign_in_through_a_gpt(new_page
     page = new_page(viewport=PHONE)
     cdp = page.context.new_cdp_session(page)
     cdp.send("WebAuthn.enable")
-    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
-        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
-        "isUserVerified": True, "automaticPresenceSimulation": True,
-    }})
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
     page.goto(f"{live_demo.url}/accounts/login/?next=/accounts/mfa/passkey/")
     fill_login(page, "bob", "rolegate-demo")
     screenshot(page, "mfa-passkey-phone")
     page.get_by_role("button", name="Create a passkey").click()
     expect(page.locator("#passkey-register-status-message")).not_to_be_empty()
-    assert WebAuthnCredential.objects.filter(user__username="bob", confirmed=True).exists(), (
-        page.locator("#passkey-register-status-message").inner_text())
+    assert WebAuthnCredential.objects.filter(user__username="bob", confirmed=True).exists(), page.locator(
+        "#passkey-register-status-message"
+    ).inner_text()
     page.get_by_role("link", name="Continue").click()
     page.get_by_role("button", name="Create new recovery codes").click()
     assert page.locator("#recovery-codes li").count() == 10

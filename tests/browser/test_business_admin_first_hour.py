@@ -87,8 +87,9 @@ def sign_in_as_owner(page, base_url: str) -> None:
 
 def import_csv(page, base_url: str, model: str, content: str, shot: Path | None = None) -> None:
     page.goto(f"{base_url}/admin/actions_api/{model}/import/")
-    page.set_input_files("#id_import_file", {"name": f"{model}s.csv", "mimeType": "text/csv",
-                                             "buffer": content.encode()})
+    page.set_input_files(
+        "#id_import_file", {"name": f"{model}s.csv", "mimeType": "text/csv", "buffer": content.encode()}
+    )
     page.select_option("#id_format", label="csv")
     page.get_by_role("button", name="Submit").click()
     confirm = page.get_by_role("button", name="Confirm import")
@@ -110,7 +111,8 @@ def create_role(page, base_url: str, shots: Path) -> None:
     row.locator("select[name$=attribute]").select_option("region")
     value = row.locator("input[name$=-value]")
     offered = page.locator(f"datalist#{value.get_attribute('list')} option").evaluate_all(
-        "options => options.map(option => option.value + ' ' + option.label)")
+        "options => options.map(option => option.value + ' ' + option.label)"
+    )
     assert {"* every value", "EMEA region", "AMER region", "APAC region"} <= set(offered)
     value.fill("NORDICS")  # a typo: no row has it
     page.locator("input[name=_continue]").click()
@@ -136,8 +138,9 @@ def connect_gpt(page, base_url: str) -> ChatGPT:
     page.fill("#id_name", "Sales GPT")
     page.locator("input[name=_save]").click()
     page.get_by_role("heading", name="Connect your GPT in five steps").wait_for()
-    return ChatGPT(base_url, client_id=page.inner_text("#gpt-client_id"),
-                   client_secret=page.inner_text("#gpt-client_secret"))
+    return ChatGPT(
+        base_url, client_id=page.inner_text("#gpt-client_id"), client_secret=page.inner_text("#gpt-client_secret")
+    )
 
 
 def see_what_sam_sees(page, base_url: str, shots: Path) -> dict[str, set[str]]:
@@ -148,8 +151,10 @@ def see_what_sam_sees(page, base_url: str, shots: Path) -> dict[str, set[str]]:
     page.get_by_role("button", name="Show").click()
     page.locator("#sees-customers table").wait_for()
     page.screenshot(path=shots / "see-what-they-see-desktop.png", full_page=True)
-    return {name: set(page.locator(f"#sees-{name} tbody tr td:nth-child({column})").all_inner_texts())
-            for name, column in (("customers", 2), ("orders", 2))}
+    return {
+        name: set(page.locator(f"#sees-{name} tbody tr td:nth-child({column})").all_inner_texts())
+        for name, column in (("customers", 2), ("orders", 2))
+    }
 
 
 def sees_client_id(page) -> str:
@@ -191,8 +196,9 @@ def no_horizontal_scroll(page) -> bool:
 
 
 @pytest.mark.parametrize("size,viewport", [("phone", PHONE), ("desktop", DESKTOP)])
-def test_every_page_a_business_admin_touches_works_on_a_phone_and_a_desktop(open_page, fresh_portal, shots, size,
-                                                                            viewport):
+def test_every_page_a_business_admin_touches_works_on_a_phone_and_a_desktop(
+    open_page, fresh_portal, shots, size, viewport
+):
     from actions_api.demo import seed_demo
 
     seed_demo()

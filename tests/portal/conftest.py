@@ -24,8 +24,13 @@ def portal_processes(count: int, *, log_dir, **env):
     """`count` uvicorn processes on the test database behind one public URL (as behind a load balancer)."""
     portals = [PortalProcess(log_path=log_dir / f"portal-{index}.log") for index in range(count)]
     shared_env = {
-        **os.environ, "DATABASE_URL": servers_database_url(), "PORTAL_BASE_URL": portals[0].url,
-        "DJANGO_SETTINGS_MODULE": "portal.test_settings", "CONN_MAX_AGE": "0", "DEBUG": "false", **env,
+        **os.environ,
+        "DATABASE_URL": servers_database_url(),
+        "PORTAL_BASE_URL": portals[0].url,
+        "DJANGO_SETTINGS_MODULE": "portal.test_settings",
+        "CONN_MAX_AGE": "0",
+        "DEBUG": "false",
+        **env,
     }
     try:
         for portal in portals:

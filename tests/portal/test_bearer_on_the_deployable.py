@@ -42,7 +42,8 @@ def b64url(data: bytes) -> str:
 
 def tool_call(portal, token: str, name: str, arguments: dict) -> requests.Response:
     return requests.post(
-        f"{portal.url}/mcp", timeout=10,
+        f"{portal.url}/mcp",
+        timeout=10,
         json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}},
         headers={"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream"},
     )
@@ -69,8 +70,12 @@ def test_a_disabled_connections_tokens_are_refused_by_the_api_and_mcp(portal, dj
 
     admin = ChatGPT(portal.url).signed_in_browser("admin", "rolegate-admin")
     page = admin.get(f"{portal.url}/admin/accounts/application/")
-    response = admin.post(page.url, data={**form_fields(page.text), "action": "disable", "_selected_action": [pk]},
-                          headers={"Referer": page.url}, allow_redirects=False)
+    response = admin.post(
+        page.url,
+        data={**form_fields(page.text), "action": "disable", "_selected_action": [pk]},
+        headers={"Referer": page.url},
+        allow_redirects=False,
+    )
     assert response.status_code == 302, response.text[:300]
 
     wait_until(lambda: mcp_tools(portal, mcp_token).status_code == 401, timeout=BOUND, interval=0.05, message="MCP")
@@ -83,16 +88,28 @@ def test_a_user_deleted_from_the_shell_is_refused_at_once(portal):
     assert get(portal, "/api/v1/me", token).status_code == 200
 
     deleted = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c",
-         "from accounts.models import User; User.objects.get(username='carol').delete()"],
-        cwd=PROJECT_DIR, capture_output=True, text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.test_settings", "DATABASE_URL": servers_database_url(),
-             "REDIS_URL": SHARED_REDIS},
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from accounts.models import User; User.objects.get(username='carol').delete()",
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "portal.test_settings",
+            "DATABASE_URL": servers_database_url(),
+            "REDIS_URL": SHARED_REDIS,
+        },
     )
     assert deleted.returncode == 0, deleted.stderr
 
-    wait_until(lambda: get(portal, "/api/v1/me", token).status_code == 401, timeout=BOUND, interval=0.05,
-               message="the refusal")
+    wait_until(
+        lambda: get(portal, "/api/v1/me", token).status_code == 401, timeout=BOUND, interval=0.05, message="the refusal"
+    )
 
 
 def test_mcp_tool_calls_share_the_rest_rate_limit_and_appear_in_the_action_call_log(portal, django_db_blocker):
@@ -105,8 +122,11 @@ def test_mcp_tool_calls_share_the_rest_rate_limit_and_appear_in_the_action_call_
     assert [result.get("isError", False) for result in results] == [False] * RATE_PER_USER + [True]
     assert "throttled" in results[-1]["content"][0]["text"]
     with django_db_blocker.unblock():  # each process writes its calls within ACTION_CALL_FLUSH_SECONDS (1 s)
-        calls = wait_until(lambda: _flushed(ActionCall.objects.filter(username="bob", method="MCP").order_by("at"),
-                                            RATE_PER_USER + 1), timeout=5, message="the calls' flush")
+        calls = wait_until(
+            lambda: _flushed(ActionCall.objects.filter(username="bob", method="MCP").order_by("at"), RATE_PER_USER + 1),
+            timeout=5,
+            message="the calls' flush",
+        )
     assert [call.endpoint for call in calls] == ["list_orders(page:int, page_size:int)"] * (RATE_PER_USER + 1)
     assert [call.status for call in calls] == [200] * RATE_PER_USER + [429]
     assert calls[0].rows and calls[-1].error == "throttled"

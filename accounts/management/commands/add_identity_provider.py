@@ -26,16 +26,29 @@ class Command(BaseCommand):
     def handle(self, *args, name, issuer, client_id, client_secret, domains, groups_claim, as_json, **options):
         try:
             provider = identity_provider_create(
-                name=name, issuer=issuer, client_id=client_id, client_secret=client_secret,
-                domains=[domain for domain in domains.split(",") if domain.strip()], groups_claim=groups_claim,
+                name=name,
+                issuer=issuer,
+                client_id=client_id,
+                client_secret=client_secret,
+                domains=[domain for domain in domains.split(",") if domain.strip()],
+                groups_claim=groups_claim,
             )
         except ValidationError as error:
             problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
             raise CommandError(f"The identity provider was not added. {problems}") from None
         values = registration_values(provider)
         if as_json:
-            self.stdout.write(json.dumps({"id": provider.pk, "name": provider.name, "slug": provider.slug,
-                                          **{value.key: value.value for value in values}}, indent=2))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "id": provider.pk,
+                        "name": provider.name,
+                        "slug": provider.slug,
+                        **{value.key: value.value for value in values},
+                    },
+                    indent=2,
+                )
+            )
             return
         self.stdout.write(self.style.SUCCESS(f'Identity provider "{provider.name}" added.'))
         self.stdout.write(f"Register Rolegate at {provider.name}:")

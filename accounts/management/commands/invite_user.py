@@ -15,8 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, email, role, team, **options):
         try:
-            sent = invitation_create(email=email, roles=by_slug(Role, " ".join(role)),
-                                     teams=by_slug(Team, " ".join(team)))
+            sent = invitation_create(
+                email=email, roles=by_slug(Role, " ".join(role)), teams=by_slug(Team, " ".join(team))
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         if sent.emailed:

@@ -26,8 +26,9 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(f"The SCIM client was not created. {'; '.join(error.messages)}") from None
         if as_json:
-            self.stdout.write(json.dumps({"name": issued.client.name, "base_url": issued.base_url,
-                                          "token": issued.token}, indent=2))
+            self.stdout.write(
+                json.dumps({"name": issued.client.name, "base_url": issued.base_url, "token": issued.token}, indent=2)
+            )
             return
         self.stdout.write(self.style.SUCCESS(f'SCIM client "{issued.client.name}" created.'))
         self.stdout.write(f"  Tenant URL / base URL: {issued.base_url}")
