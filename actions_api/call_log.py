@@ -18,6 +18,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from actions_api.models import ActionCall
+from actions_api.request_ids import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def _record(*, method: str, endpoint: str, token, status: int, rows, error: str,
         error=error[:40],
         reason=reason[:500],
         duration_ms=duration_ms,
-        request_id=getattr(request, "request_id", ""),
+        request_id=current_request_id(),  # the request's (RequestIdMiddleware); "" outside one
     )
 
 
