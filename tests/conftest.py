@@ -1,10 +1,12 @@
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.signing_keys import forget_active_signing_key
@@ -14,6 +16,31 @@ from actions_api.keyset import public_keys
 from actions_api.revocation_list import revocations
 from tests.chatgpt import ChatGPT
 from tests.factories import ApplicationFactory
+
+TESTS_DIR = Path(__file__).resolve().parent
+# Tiers marked by where a test lives or what it starts (pyproject.toml registers the markers).
+MARKERS_BY_DIRECTORY = {"browser": ("browser", "live_server"), "bench": ("bench", "live_server", "slow")}
+LIVE_SERVER_FIXTURES = {"live_server", "asgi_portal", "portal", "portals"}
+
+
+def pytest_collection_modifyitems(items):
+    """Marks every test of a tier, so `-m "not slow"` or `-m browser` select by what a test really does."""
+    for item in items:
+        directory = Path(item.fspath).resolve().relative_to(TESTS_DIR).parts[0]
+        markers = set(MARKERS_BY_DIRECTORY.get(directory, ()))
+        if LIVE_SERVER_FIXTURES & set(item.fixturenames):
+            markers.add("live_server")
+        for marker in sorted(markers - {mark.name for mark in item.iter_markers()}):
+            item.add_marker(marker)
+
+
+@pytest.fixture(scope="module")
+def seeded_database(django_db_setup, django_db_blocker):
+    """The demo, committed once per module for server processes to read; emptied when the module ends."""
+    with django_db_blocker.unblock():
+        seed_demo()
+        yield
+        call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

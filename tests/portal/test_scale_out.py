@@ -3,7 +3,7 @@ Two app processes (separate memory) on one PostgreSQL and one Redis, as behind a
 sign-in, verification, row filtering, revocation, key rotation and rate limits hold across them.
 """
 
-import os
+import re
 import subprocess
 import sys
 import time
@@ -16,20 +16,19 @@ import requests
 from tests.chatgpt import ChatGPT, form_fields
 from tests.connector import Connector
 from tests.portal.conftest import portal_processes
-from tests.servers import PROJECT_DIR, servers_database_url, wait_until
+from tests.servers import PROJECT_DIR, server_env, shared_redis_url, wait_until
 
 pytestmark = [pytest.mark.live_server, pytest.mark.slow]
 
 RATE_PER_USER = 60
 REVOCATION_BOUND_SECONDS = 2.0
 SLACK_SECONDS = 0.5  # HTTP round trips of the polling itself
-SHARED_REDIS = "redis://127.0.0.1:6379/2"  # this suite's own database index on the shared Redis
 
 
 @pytest.fixture(scope="module")
 def portals(seeded_database, tmp_path_factory):
     with portal_processes(
-        2, log_dir=tmp_path_factory.mktemp("portals"), REDIS_URL=SHARED_REDIS,
+        2, log_dir=tmp_path_factory.mktemp("portals"), REDIS_URL=shared_redis_url(),
         API_RATE_PER_USER=f"{RATE_PER_USER}/min",
     ) as processes:
         yield processes
@@ -116,7 +115,8 @@ def test_an_mcp_token_is_refused_after_the_user_revokes_the_connection_like_a_re
 
     browser = ChatGPT(a.url).signed_in_browser("erin")
     page = browser.get(f"{a.url}/accounts/apps/")
-    revoked = browser.post(f"{a.url}/accounts/apps/{connector.client_id}/revoke/",
+    (revoke_path,) = set(re.findall(r'/accounts/apps/\d+/revoke/', page.text))  # erin's one connection
+    revoked = browser.post(f"{a.url}{revoke_path}",
                            data={"csrfmiddlewaretoken": browser.cookies["csrftoken"]},
                            headers={"Referer": page.url}, allow_redirects=False)
     assert revoked.status_code == 302, revoked.text[:300]
@@ -131,7 +131,7 @@ def test_after_an_emergency_key_rotation_both_accept_the_new_keys_tokens_and_the
     old = gpt.sign_in("bob")["access_token"]
     rotated = subprocess.run(
         [sys.executable, "manage.py", "rotate_signing_key", "--now"], cwd=PROJECT_DIR, capture_output=True, text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.test_settings", "DATABASE_URL": servers_database_url()},
+        env=server_env(),
     )
     assert rotated.returncode == 0, rotated.stderr
     old_kid = jwt.get_unverified_header(old)["kid"]
