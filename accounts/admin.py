@@ -66,16 +66,46 @@ class ApplicationAdmin(DotApplicationAdmin):
 
     fieldsets = [
         (None, {"fields": ["name", "client_id", "client_secret", "hash_client_secret", "user"]}),
-        ("OAuth", {"fields": ["client_type", "authorization_grant_type", "algorithm", "require_pkce",
-                              "default_scopes", "skip_authorization"]}),
-        ("Callback URLs", {"fields": ["redirect_uris", "chatgpt_callbacks", "pinned_gpt_ids",
-                                      "post_logout_redirect_uris", "allowed_origins"]}),
+        (
+            "OAuth",
+            {
+                "fields": [
+                    "client_type",
+                    "authorization_grant_type",
+                    "algorithm",
+                    "require_pkce",
+                    "default_scopes",
+                    "skip_authorization",
+                ]
+            },
+        ),
+        (
+            "Callback URLs",
+            {
+                "fields": [
+                    "redirect_uris",
+                    "chatgpt_callbacks",
+                    "pinned_gpt_ids",
+                    "post_logout_redirect_uris",
+                    "allowed_origins",
+                ]
+            },
+        ),
         ("Token introspection", {"fields": ["is_resource_server", "resource_server_audience"]}),
         ("Registration", {"fields": ["is_active", "registration_source", "cimd_expires_at", "last_sign_in_at"]}),
     ]
     readonly_fields = ["last_sign_in_at"]
-    list_display = ["name", "client_id", "client_type", "authorization_grant_type", "chatgpt_callbacks",
-                    "skip_authorization", "registration_source", "last_sign_in_at", "is_active"]
+    list_display = [
+        "name",
+        "client_id",
+        "client_type",
+        "authorization_grant_type",
+        "chatgpt_callbacks",
+        "skip_authorization",
+        "registration_source",
+        "last_sign_in_at",
+        "is_active",
+    ]
     list_filter = ["is_active", "registration_source", NeverSignedInFilter, "client_type", "is_resource_server"]
     search_fields = ["name", "client_id"]
     actions = ["disable", "purge_unused"]
@@ -85,8 +115,9 @@ class ApplicationAdmin(DotApplicationAdmin):
         count = services.applications_disable(applications=queryset)
         self.message_user(request, f"Disabled {count} connection(s).")
 
-    @admin.action(description="Delete selected self-registered clients that never completed a sign-in",
-                  permissions=["delete"])
+    @admin.action(
+        description="Delete selected self-registered clients that never completed a sign-in", permissions=["delete"]
+    )
     def purge_unused(self, request, queryset):
         count = services.applications_purge_unused(applications=queryset)
         self.message_user(request, f"Deleted {count} unused self-registered client(s); others were kept.")
@@ -101,13 +132,19 @@ class ApplicationAdmin(DotApplicationAdmin):
 class GptConnectionForm(forms.ModelForm):
     class Meta:
         model = GptConnection
-        fields = ["name", "chatgpt_callbacks", "pinned_gpt_ids", "redirect_uris", "skip_authorization",
-                  "default_scopes"]
+        fields = [
+            "name",
+            "chatgpt_callbacks",
+            "pinned_gpt_ids",
+            "redirect_uris",
+            "skip_authorization",
+            "default_scopes",
+        ]
         labels = {"redirect_uris": "Exact callback URLs", "skip_authorization": TRUSTED_LABEL}
         help_texts = {
             "name": "Users see it on the consent page and under Connected apps.",
             "redirect_uris": "The callback URL ChatGPT shows under the GPT's OAuth settings, one a line. "
-                             "Not needed with 'Any GPT'.",
+            "Not needed with 'Any GPT'.",
             "skip_authorization": TRUSTED_HELP,
         }
         widgets = {"redirect_uris": forms.Textarea(attrs={"rows": 2}), "pinned_gpt_ids": forms.TextInput()}
@@ -136,9 +173,13 @@ class GptConnectionAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(
-            client_type=GptConnection.CLIENT_CONFIDENTIAL,
-            authorization_grant_type=GptConnection.GRANT_AUTHORIZATION_CODE,
+        return (
+            super()
+            .get_queryset(request)
+            .filter(
+                client_type=GptConnection.CLIENT_CONFIDENTIAL,
+                authorization_grant_type=GptConnection.GRANT_AUTHORIZATION_CODE,
+            )
         )
 
     def get_changeform_initial_data(self, request):
@@ -175,8 +216,11 @@ class GptConnectionAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<path:object_id>/new-secret/", self.admin_site.admin_view(require_POST(self.new_secret_view)),
-                 name="accounts_gptconnection_new_secret"),
+            path(
+                "<path:object_id>/new-secret/",
+                self.admin_site.admin_view(require_POST(self.new_secret_view)),
+                name="accounts_gptconnection_new_secret",
+            ),
             *super().get_urls(),
         ]
 
@@ -188,8 +232,11 @@ class GptConnectionAdmin(admin.ModelAdmin):
         issued = services.gpt_connection_rotate_secret(application=connection)
         self.log_change(request, connection, "Generated a new client secret.")
         self._hold_secret_for_one_showing(request, issued)
-        messages.warning(request, "A new client secret was generated; the old one no longer works. "
-                                  "Paste the new one into the GPT editor now.")
+        messages.warning(
+            request,
+            "A new client secret was generated; the old one no longer works. "
+            "Paste the new one into the GPT editor now.",
+        )
         return redirect(reverse("admin:accounts_gptconnection_change", args=[connection.pk]))
 
     @staticmethod

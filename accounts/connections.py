@@ -81,18 +81,26 @@ def refused_callback_help(*, application, client_id: str, redirect_uri: str) -> 
     """
     chatgpt_id = CHATGPT_CALLBACK.fullmatch(redirect_uri)
     if not client_id:
-        fix = ("The sign-in link is incomplete (it carries no Client ID); it may have expired. Go back to the "
-               "app, for example your GPT in ChatGPT, and choose Sign in again.")
+        fix = (
+            "The sign-in link is incomplete (it carries no Client ID); it may have expired. Go back to the "
+            "app, for example your GPT in ChatGPT, and choose Sign in again."
+        )
     elif application is None:
-        fix = ("No connection has this Client ID. In the GPT editor, compare the Client ID with the one "
-               "on the connection's page in the portal's admin (GPT connections).")
+        fix = (
+            "No connection has this Client ID. In the GPT editor, compare the Client ID with the one "
+            "on the connection's page in the portal's admin (GPT connections)."
+        )
     elif chatgpt_id:
-        fix = (f"An administrator opens Admin → GPT connections → “{application.name}” and either chooses "
-               f"“Any GPT”, adds {chatgpt_id['gpt_id']} under pinned GPT ids, or pastes this exact URL under "
-               "Exact callback URLs.")
+        fix = (
+            f"An administrator opens Admin → GPT connections → “{application.name}” and either chooses "
+            f"“Any GPT”, adds {chatgpt_id['gpt_id']} under pinned GPT ids, or pastes this exact URL under "
+            "Exact callback URLs."
+        )
     else:
-        fix = (f"This is not a ChatGPT callback URL (https://chatgpt.com/aip/g-…/oauth/callback), so only "
-               f"pasting it exactly under Exact callback URLs of “{application.name}” in the admin allows it.")
+        fix = (
+            f"This is not a ChatGPT callback URL (https://chatgpt.com/aip/g-…/oauth/callback), so only "
+            f"pasting it exactly under Exact callback URLs of “{application.name}” in the admin allows it."
+        )
     return {
         "received_redirect_uri": redirect_uri,
         "accepted_callbacks": callback_policy(application) if application else "",

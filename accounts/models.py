@@ -148,8 +148,10 @@ class Application(AbstractApplication):
             and not self.redirect_uris.strip()
         ):
             raise ValidationError(
-                {"redirect_uris": "Paste the callback URL ChatGPT shows under the GPT's OAuth settings, "
-                 "or accept ChatGPT callbacks by pattern ('Any GPT')."}
+                {
+                    "redirect_uris": "Paste the callback URL ChatGPT shows under the GPT's OAuth settings, "
+                    "or accept ChatGPT callbacks by pattern ('Any GPT')."
+                }
             )
         if self.chatgpt_callbacks != ChatGPTCallbacks.EXACT and not self.redirect_uris.strip():
             # DOT insists on a registered URI for the code grant; here the ChatGPT pattern
@@ -176,8 +178,10 @@ class Application(AbstractApplication):
         refused = disallowed_redirect_uris(self.redirect_uris.split())
         if refused:
             raise ValidationError(
-                {"redirect_uris": f"Not a known ChatGPT or Claude callback: {' '.join(refused)}. "
-                 "Ask the portal's admin to list it under the client registration policy."}
+                {
+                    "redirect_uris": f"Not a known ChatGPT or Claude callback: {' '.join(refused)}. "
+                    "Ask the portal's admin to list it under the client registration policy."
+                }
             )
         self.algorithm = self.algorithm or self.RS256_ALGORITHM
 
@@ -195,8 +199,10 @@ class Application(AbstractApplication):
         invalid = [entry for entry, gpt_id in zip(entries, ids) if gpt_id is None]
         if invalid:
             raise ValidationError(
-                {"pinned_gpt_ids": f"Not a GPT id or ChatGPT callback URL: {', '.join(invalid)}. "
-                 "A GPT id looks like g-AbC123 (from https://chatgpt.com/aip/g-AbC123/oauth/callback)."}
+                {
+                    "pinned_gpt_ids": f"Not a GPT id or ChatGPT callback URL: {', '.join(invalid)}. "
+                    "A GPT id looks like g-AbC123 (from https://chatgpt.com/aip/g-AbC123/oauth/callback)."
+                }
             )
         self.pinned_gpt_ids = " ".join(dict.fromkeys(ids))
 
@@ -216,9 +222,7 @@ class SigningKeyQuerySet(models.QuerySet):
 
     def active(self) -> SigningKey | None:
         """The newest published key already in force: the one that signs new tokens."""
-        return (
-            self.published().filter(activates_at__lte=timezone.now()).order_by("-activates_at", "-pk").first()
-        )
+        return self.published().filter(activates_at__lte=timezone.now()).order_by("-activates_at", "-pk").first()
 
     def retirable(self, *, now: dt.datetime, tokens_live_for: dt.timedelta) -> SigningKeyQuerySet:
         """Published keys that stopped signing long enough ago that every token they signed has expired."""
@@ -261,6 +265,7 @@ class SigningKey(models.Model):
     def public_jwk(self) -> dict:
         key = jwk.JWK.from_pem(self.private_key_pem.encode())
         return {**key.export_public(as_dict=True), "kid": self.kid, "use": "sig", "alg": "RS256"}
+
 
 #: Hosts whose Client ID Metadata Documents are fetched by default: Claude's and ChatGPT's.
 DEFAULT_METADATA_HOSTS = ".claude.ai .claude.com .chatgpt.com .openai.com"
@@ -350,9 +355,7 @@ class AuthorizationCodeRedemption(models.Model):
     """
 
     code_checksum = models.CharField(max_length=64, unique=True, editable=False)
-    application = models.ForeignKey(
-        "accounts.Application", on_delete=models.CASCADE, related_name="+", editable=False
-    )
+    application = models.ForeignKey("accounts.Application", on_delete=models.CASCADE, related_name="+", editable=False)
     token_family = models.UUIDField(null=True, editable=False, db_index=True)
     redeemed_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
@@ -389,5 +392,10 @@ class ConsentApproval(models.Model):
     @staticmethod
     def lookup(*, user, application, redirect_uri: str, scopes, resources) -> dict:
         """The fields naming one approval; scopes and resources compare as sets."""
-        return {"user": user, "application": application, "redirect_uri": redirect_uri,
-                "scope": " ".join(sorted(set(scopes))), "resource": " ".join(sorted(set(resources)))}
+        return {
+            "user": user,
+            "application": application,
+            "redirect_uri": redirect_uri,
+            "scope": " ".join(sorted(set(scopes))),
+            "resource": " ".join(sorted(set(resources))),
+        }

@@ -37,8 +37,12 @@ class RegistrationView(DynamicClientRegistrationView):
     def post(self, request, *args, **kwargs):
         wait = registration_wait_seconds(request)
         if wait is not None:
-            return oauth_error("too_many_requests", f"Too many registrations; try again in {wait} s.",
-                               status=429, Retry_After=str(wait))
+            return oauth_error(
+                "too_many_requests",
+                f"Too many registrations; try again in {wait} s.",
+                status=429,
+                Retry_After=str(wait),
+            )
         try:
             data = json.loads(request.body)
         except RecursionError:
@@ -69,11 +73,18 @@ class ResourceServerIntrospectionView(View):
     def post(self, request, *args, **kwargs):
         client = self._authenticated_client(request)
         if client is None:
-            return oauth_error("invalid_client", "Authenticate with the resource server's client credentials.",
-                               status=401, WWW_Authenticate='Basic realm="rolegate"')
+            return oauth_error(
+                "invalid_client",
+                "Authenticate with the resource server's client credentials.",
+                status=401,
+                WWW_Authenticate='Basic realm="rolegate"',
+            )
         if not client.is_resource_server:
-            return oauth_error("unauthorized_client", "Only a client an admin designated as a resource server "
-                               "may introspect tokens.", status=403)
+            return oauth_error(
+                "unauthorized_client",
+                "Only a client an admin designated as a resource server may introspect tokens.",
+                status=403,
+            )
         token = request.POST.get("token")
         if not token:
             return oauth_error("invalid_request", "The token parameter is missing.")

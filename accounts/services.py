@@ -272,9 +272,7 @@ def signing_keys_retire(*, kid: str | None = None, force: bool = False) -> list[
     now, or will sign after a rotation, is never retired: rotate first.
     """
     now = timezone.now()
-    retirable = SigningKey.objects.select_for_update().retirable(
-        now=now, tokens_live_for=signing_key_tokens_live_for()
-    )
+    retirable = SigningKey.objects.select_for_update().retirable(now=now, tokens_live_for=signing_key_tokens_live_for())
     if kid is None:
         keys = list(retirable)
     else:

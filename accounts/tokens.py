@@ -53,7 +53,10 @@ def access_token_payload(
 def sign_access_token(payload: dict) -> str:
     key = active_signing_key()
     return jwt.encode(
-        payload, _private_key(key.private_key_pem), algorithm="RS256", headers={"kid": key.kid, "typ": ACCESS_TOKEN_TYPE}
+        payload,
+        _private_key(key.private_key_pem),
+        algorithm="RS256",
+        headers={"kid": key.kid, "typ": ACCESS_TOKEN_TYPE},
     )
 
 

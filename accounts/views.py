@@ -28,8 +28,11 @@ from roles.descriptions import access_in_words
 Application = get_application_model()
 #: oauthlib's errors for an unknown client or a callback URL the connection does not accept.
 REFUSED_CLIENT_OR_CALLBACK = (
-    errors.InvalidClientIdError, errors.MissingClientIdError, errors.InvalidRedirectURIError,
-    errors.MissingRedirectURIError, errors.MismatchingRedirectURIError,
+    errors.InvalidClientIdError,
+    errors.MissingClientIdError,
+    errors.InvalidRedirectURIError,
+    errors.MissingRedirectURIError,
+    errors.MismatchingRedirectURIError,
 )
 
 
@@ -98,7 +101,8 @@ class ConsentView(AuthorizationView):
             # Discovery advertises only `query`: a code in a fragment or a form post is never sent.
             raise OAuthToolkitError(
                 error=CustomOAuth2Error(
-                    error="invalid_request", state=credentials.get("state"),
+                    error="invalid_request",
+                    state=credentials.get("state"),
                     description=f"response_mode '{response_mode}' is not supported; only 'query' is.",
                 ),
                 redirect_uri=credentials["redirect_uri"],
@@ -144,8 +148,11 @@ class ConsentView(AuthorizationView):
         if "error" in context or "form" not in context or "consent" in self.request.GET.get("prompt", "").split():
             return False
         return selectors.consent_remembered(
-            user=self.request.user, application=context["application"], redirect_uri=context["redirect_uri"],
-            scopes=context["scopes"], resources=context.get("resource", "").split(),
+            user=self.request.user,
+            application=context["application"],
+            redirect_uri=context["redirect_uri"],
+            scopes=context["scopes"],
+            resources=context.get("resource", "").split(),
         )
 
     def form_valid(self, form):
@@ -153,8 +160,10 @@ class ConsentView(AuthorizationView):
         response = super().form_valid(form)
         if form.cleaned_data.get("allow") and self.success_url:
             services.consent_approval_record(
-                user=self.request.user, application=Application.objects.get(client_id=form.cleaned_data["client_id"]),
-                redirect_uri=form.cleaned_data["redirect_uri"], scopes=form.cleaned_data["scope"].split(),
+                user=self.request.user,
+                application=Application.objects.get(client_id=form.cleaned_data["client_id"]),
+                redirect_uri=form.cleaned_data["redirect_uri"],
+                scopes=form.cleaned_data["scope"].split(),
                 resources=(form.cleaned_data.get("resource") or "").split(),
             )
         return response
@@ -177,8 +186,11 @@ class ConsentView(AuthorizationView):
                 client_id=client_id,
                 connection=Application.objects.filter(client_id=client_id).first() if client_id else None,
             )
-            kwargs.update(refused_callback_help(application=kwargs["connection"], client_id=client_id,
-                                                redirect_uri=params.get("redirect_uri", "")))
+            kwargs.update(
+                refused_callback_help(
+                    application=kwargs["connection"], client_id=client_id, redirect_uri=params.get("redirect_uri", "")
+                )
+            )
         return super().error_response(error, application, **kwargs)
 
 

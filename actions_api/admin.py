@@ -14,8 +14,21 @@ class ActionCallAdmin(ReadOnlyAdmin):
     list_filter = ["status", "method", "at"]
     search_fields = ["username", "subject", "client_id", "endpoint", "reason", "=request_id"]
     date_hierarchy = "at"
-    fields = ["at", "method", "endpoint", "status", "rows", "error", "reason", "username", "subject", "client_id",
-              "connection", "duration_ms", "request_id"]
+    fields = [
+        "at",
+        "method",
+        "endpoint",
+        "status",
+        "rows",
+        "error",
+        "reason",
+        "username",
+        "subject",
+        "client_id",
+        "connection",
+        "duration_ms",
+        "request_id",
+    ]
     readonly_fields = fields
 
     def get_queryset(self, request):

@@ -72,7 +72,8 @@ class BearerPipeline:
             return None
         if parts[0].lower() != "bearer":
             raise BearerRefusal(
-                401, "invalid_request",
+                401,
+                "invalid_request",
                 "The Authorization header must use the Bearer scheme: 'Authorization: Bearer <access token>'.",
             )
         if len(parts) != 2:

@@ -42,7 +42,14 @@ def action_call_record(*, request, response, duration_ms: int) -> ActionCall:
 
 
 def tool_call_record(
-    *, tool: str, arguments: Mapping[str, Any], token, status: int, rows: int | None, error: str, reason: str,
+    *,
+    tool: str,
+    arguments: Mapping[str, Any],
+    token,
+    status: int,
+    rows: int | None,
+    error: str,
+    reason: str,
     duration_ms: int,
 ) -> ActionCall:
     """
@@ -51,7 +58,13 @@ def tool_call_record(
     """
     shape = ", ".join(f"{name}:{type(value).__name__}" for name, value in arguments.items())
     return _record(
-        method="MCP", endpoint=f"{tool}({shape})", token=token, status=status, rows=rows, error=error, reason=reason,
+        method="MCP",
+        endpoint=f"{tool}({shape})",
+        token=token,
+        status=status,
+        rows=rows,
+        error=error,
+        reason=reason,
         duration_ms=duration_ms,
     )
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import checks
 from django.core.cache import InvalidCacheBackendError, caches
-from django.core.exceptions import ImproperlyConfigured
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import ImproperlyConfigured
 
 from actions_api.dependencies import cache_probe
 
@@ -25,19 +25,23 @@ def check_cache_works(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     try:
         answers = cache_probe()
     except (ImportError, InvalidCacheBackendError) as error:  # e.g. RedisCache without the `redis` client
-        return [checks.Error(
-            f"The cache backend {backend!r} cannot be loaded: {error}",
-            hint="Install the project with its dependencies (pip install .), which include the Redis client.",
-            id="actions_api.E001",
-        )]
+        return [
+            checks.Error(
+                f"The cache backend {backend!r} cannot be loaded: {error}",
+                hint="Install the project with its dependencies (pip install .), which include the Redis client.",
+                id="actions_api.E001",
+            )
+        ]
     except Exception:  # noqa: BLE001  (the client's connection and timeout errors)
         answers = False
     if not answers:
-        return [checks.Error(
-            f"The cache at {_location()} does not answer within CACHE_TIMEOUT_SECONDS.",
-            hint="Start Redis or fix REDIS_URL; unset REDIS_URL only for a single process.",
-            id="actions_api.E002",
-        )]
+        return [
+            checks.Error(
+                f"The cache at {_location()} does not answer within CACHE_TIMEOUT_SECONDS.",
+                hint="Start Redis or fix REDIS_URL; unset REDIS_URL only for a single process.",
+                id="actions_api.E002",
+            )
+        ]
     return []
 
 
@@ -46,11 +50,13 @@ def check_shared_cache_configured(app_configs=None, **kwargs) -> list[checks.Che
     """Production with several processes needs a shared cache."""
     if settings.DEBUG or not isinstance(caches["default"], PER_PROCESS_CACHES):
         return []
-    return [checks.Warning(
-        "No shared cache is configured: each process counts rate limits and keeps the revocation list on its own.",
-        hint="Set REDIS_URL as soon as more than one process serves (uvicorn --workers, several hosts).",
-        id="actions_api.W001",
-    )]
+    return [
+        checks.Warning(
+            "No shared cache is configured: each process counts rate limits and keeps the revocation list on its own.",
+            hint="Set REDIS_URL as soon as more than one process serves (uvicorn --workers, several hosts).",
+            id="actions_api.W001",
+        )
+    ]
 
 
 def _location() -> str:

@@ -43,12 +43,27 @@ USERS = {
     "dave": ("Dave", "Dubois", []),
 }
 CUSTOMERS = {
-    Region.EMEA: [("Aurora Logistics", "Germany"), ("Brightwell Foods", "France"), ("Cobalt Marine", "Norway"),
-                  ("Delta Pharma", "Italy"), ("Elmstone Retail", "United Kingdom")],
-    Region.AMER: [("Fairview Energy", "United States"), ("Granite Works", "Canada"), ("Harbor Textiles", "Brazil"),
-                  ("Ironclad Tools", "Mexico"), ("Juniper Health", "United States")],
-    Region.APAC: [("Kestrel Electronics", "Japan"), ("Lotus Hospitality", "Thailand"), ("Meridian Mining", "Australia"),
-                  ("Nimbus Software", "Singapore"), ("Orchid Apparel", "Vietnam")],
+    Region.EMEA: [
+        ("Aurora Logistics", "Germany"),
+        ("Brightwell Foods", "France"),
+        ("Cobalt Marine", "Norway"),
+        ("Delta Pharma", "Italy"),
+        ("Elmstone Retail", "United Kingdom"),
+    ],
+    Region.AMER: [
+        ("Fairview Energy", "United States"),
+        ("Granite Works", "Canada"),
+        ("Harbor Textiles", "Brazil"),
+        ("Ironclad Tools", "Mexico"),
+        ("Juniper Health", "United States"),
+    ],
+    Region.APAC: [
+        ("Kestrel Electronics", "Japan"),
+        ("Lotus Hospitality", "Thailand"),
+        ("Meridian Mining", "Australia"),
+        ("Nimbus Software", "Singapore"),
+        ("Orchid Apparel", "Vietnam"),
+    ],
 }
 CURRENCIES = {Region.EMEA: "EUR", Region.AMER: "USD", Region.APAC: "USD"}
 ORDERS_PER_CUSTOMER = 4
@@ -58,7 +73,7 @@ DOCUMENTS = {
     "Sales": ["Discount approval matrix", "EMEA pricing sheet", "Partner programme"],
     "Engineering": ["Incident runbook", "Architecture overview", "On-call rota"],
 }
-EPOCH = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 
 @transaction.atomic
@@ -102,8 +117,12 @@ def _seed_users(roles: dict[str, Role]) -> None:
     for username, (first_name, last_name, role_slugs) in USERS.items():
         user, _ = User.objects.update_or_create(
             username=username,
-            defaults={"first_name": first_name, "last_name": last_name, "email": f"{username}@rolegate.example",
-                      "is_active": True},
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{username}@rolegate.example",
+                "is_active": True,
+            },
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
@@ -139,7 +158,11 @@ def _seed_business_data() -> None:
         for index, (name, country) in enumerate(customers):
             customer, _ = Customer.objects.update_or_create(
                 name=name,
-                defaults={"region": region, "country": country, "email": f"buyer{index + 1}@{name.split()[0].lower()}.example"},
+                defaults={
+                    "region": region,
+                    "country": country,
+                    "email": f"buyer{index + 1}@{name.split()[0].lower()}.example",
+                },
             )
             for number in range(1, ORDERS_PER_CUSTOMER + 1):
                 sequence += 1

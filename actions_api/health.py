@@ -30,8 +30,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def readyz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the cache answer; 503 naming the dependency that does not."""
     database, cache = database_answers(), cache_answers()
-    body = {"status": "ok" if database and cache else "unavailable", "database": _state(database),
-            "cache": _state(cache)}
+    body = {
+        "status": "ok" if database and cache else "unavailable",
+        "database": _state(database),
+        "cache": _state(cache),
+    }
     if not cache:
         body["detail"] = CACHE_DOWN_MEANS
     return JsonResponse(body, status=200 if database and cache else 503)

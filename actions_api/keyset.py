@@ -29,9 +29,7 @@ class PublicKeySet:
 
     def get(self, kid: str) -> jwt.PyJWK | None:
         age = time.monotonic() - self._loaded_at
-        if age > settings.SIGNING_KEYS_CACHE_SECONDS or (
-            kid not in self._keys and age > _MIN_RELOAD_INTERVAL_SECONDS
-        ):
+        if age > settings.SIGNING_KEYS_CACHE_SECONDS or (kid not in self._keys and age > _MIN_RELOAD_INTERVAL_SECONDS):
             self.reload()
         return self._keys.get(kid)
 

@@ -107,7 +107,10 @@ class ActionCall(models.Model):
     reason = models.CharField(max_length=500, blank=True, help_text="Why the call was refused, as the caller was told.")
     duration_ms = models.PositiveIntegerField("duration (ms)")
     request_id = models.CharField(
-        "request id", max_length=64, blank=True, db_index=True,
+        "request id",
+        max_length=64,
+        blank=True,
+        db_index=True,
         help_text="The X-Request-ID of the call's response and of its server log lines.",
     )
 

@@ -24,9 +24,9 @@ from roles.resilient_cache import outage, shared_cache_answering
 from roles.revocations import (
     access_revoked,
     recent_revocations,
+    revocation_key,
     revocation_version,
     revocation_version_bump,
-    revocation_key,
 )
 
 

@@ -31,7 +31,7 @@ ORDERS_PER_CUSTOMER = 100
 ROLES_PER_USER = 2
 BATCH_SIZE = 50_000
 _DIGITS = 8  # fixed width, so the highest number is also the greatest name
-EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 #: progress(step, done, total)
 Progress = Callable[[str, int, int], None]
@@ -94,7 +94,9 @@ def _seed_roles(count: int, progress: Progress) -> int:
                 for code in codes[: 1 + number % len(codes)]
             ]
             scopes.append(RoleDataScope(role=role, attribute="region", value=values[number % len(values)]))
-            scopes.append(RoleDataScope(role=role, attribute="department", value=DEPARTMENTS[number % len(DEPARTMENTS)]))
+            scopes.append(
+                RoleDataScope(role=role, attribute="department", value=DEPARTMENTS[number % len(DEPARTMENTS)])
+            )
         Role.permissions.through.objects.bulk_create(links, batch_size=BATCH_SIZE)
         RoleDataScope.objects.bulk_create(scopes, batch_size=BATCH_SIZE)
     progress("roles", count - start, count - start)
@@ -110,8 +112,17 @@ def _seed_users(count: int, progress: Progress) -> int:
         username = f"{USER_PREFIX}{number:0{_DIGITS}d}"
         return (password, False, username, "Scale", f"User {number}", f"{username}@scale.example", False, True, now)
 
-    fields = ["password", "is_superuser", "username", "first_name", "last_name", "email", "is_staff", "is_active",
-              "date_joined"]
+    fields = [
+        "password",
+        "is_superuser",
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    ]
     return _insert(User, fields, start, count, rows, "users", progress)
 
 
@@ -134,7 +145,9 @@ def _seed_assignments(users: int, roles: int, progress: Progress) -> int:
                 yield (user_id, role_ids[(number + offset * 7) % len(role_ids)], now)
 
     total = len(user_ids) * per_user
-    return _copy(RoleAssignment, ["user_id", "role_id", "granted_at"], assignments(), total, "role assignments", progress)
+    return _copy(
+        RoleAssignment, ["user_id", "role_id", "granted_at"], assignments(), total, "role assignments", progress
+    )
 
 
 def _seed_customers(count: int, progress: Progress) -> int:
@@ -142,8 +155,12 @@ def _seed_customers(count: int, progress: Progress) -> int:
     regions = Region.values
 
     def rows(number: int) -> tuple:
-        return (f"{CUSTOMER_PREFIX}{number:0{_DIGITS}d}", regions[number % len(regions)], "Scaleland",
-                f"buyer{number}@scale.example")
+        return (
+            f"{CUSTOMER_PREFIX}{number:0{_DIGITS}d}",
+            regions[number % len(regions)],
+            "Scaleland",
+            f"buyer{number}@scale.example",
+        )
 
     return _insert(Customer, ["name", "region", "country", "email"], start, count, rows, "customers", progress)
 
@@ -162,8 +179,15 @@ def _seed_orders(count: int, progress: Progress) -> int:
         customer_id, region = customers[number % len(customers)]
         placed_at = EPOCH + dt.timedelta(minutes=3 * number + rng.randrange(180))
         amount = Decimal(rng.randrange(1_000, 5_000_000)) / 100
-        return (f"{ORDER_PREFIX}{number:0{_DIGITS}d}", customer_id, region, amount, CURRENCIES[region],
-                statuses[rng.randrange(len(statuses))], placed_at)
+        return (
+            f"{ORDER_PREFIX}{number:0{_DIGITS}d}",
+            customer_id,
+            region,
+            amount,
+            CURRENCIES[region],
+            statuses[rng.randrange(len(statuses))],
+            placed_at,
+        )
 
     fields = ["reference", "customer_id", "region", "amount", "currency", "status", "placed_at"]
     return _insert(Order, fields, start, count, rows, "orders", progress)
@@ -174,23 +198,33 @@ def _seed_documents(count: int, progress: Progress) -> int:
 
     def rows(number: int) -> tuple:
         department = DEPARTMENTS[number % len(DEPARTMENTS)]
-        return (f"{DOCUMENT_PREFIX}{number:0{_DIGITS}d}", department,
-                f"Scale document {number}: a {department} record.", EPOCH + dt.timedelta(hours=number))
+        return (
+            f"{DOCUMENT_PREFIX}{number:0{_DIGITS}d}",
+            department,
+            f"Scale document {number}: a {department} record.",
+            EPOCH + dt.timedelta(hours=number),
+        )
 
-    return _insert(Document, ["title", "department", "summary", "updated_at"], start, count, rows, "documents", progress)
+    return _insert(
+        Document, ["title", "department", "summary", "updated_at"], start, count, rows, "documents", progress
+    )
 
 
 # ---------------------------------------------------------------- bulk loading
 def _highest_number(model: type[models.Model], field: str, prefix: str) -> int:
     """The number in the greatest `prefix`-named row (0 when there is none)."""
     name = (
-        model.objects.filter(**{f"{field}__startswith": prefix}).order_by(f"-{field}").values_list(field, flat=True).first()
+        model.objects.filter(**{f"{field}__startswith": prefix})
+        .order_by(f"-{field}")
+        .values_list(field, flat=True)
+        .first()
     )
     return int(name.removeprefix(prefix)) if name else 0
 
 
-def _insert(model, fields: list[str], start: int, count: int, row: Callable[[int], tuple], step: str,
-            progress: Progress) -> int:
+def _insert(
+    model, fields: list[str], start: int, count: int, row: Callable[[int], tuple], step: str, progress: Progress
+) -> int:
     if start >= count:
         return 0
     rows = (row(number) for number in range(start + 1, count + 1))

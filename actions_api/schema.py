@@ -41,8 +41,13 @@ def _problem(description: str, example_detail: str, error: str, status: int) -> 
         examples=[
             OpenApiExample(
                 error,
-                value={"type": "about:blank", "title": description, "status": status,
-                       "detail": example_detail, "error": error},
+                value={
+                    "type": "about:blank",
+                    "title": description,
+                    "status": status,
+                    "detail": example_detail,
+                    "error": error,
+                },
                 response_only=True,
                 status_codes=[str(status)],
             )

@@ -51,6 +51,9 @@ def throttle_wait(token: VerifiedToken) -> float | None:
     REST request; returns the seconds to wait when over one, else None.
     """
     call = SimpleNamespace(auth=token)
-    waits = [throttle.wait() for throttle in (UserRateThrottle(), ConnectionRateThrottle())
-             if not throttle.allow_request(call, None)]
+    waits = [
+        throttle.wait()
+        for throttle in (UserRateThrottle(), ConnectionRateThrottle())
+        if not throttle.allow_request(call, None)
+    ]
     return max(wait or 0.0 for wait in waits) if waits else None

@@ -11,9 +11,15 @@ from actions_api.schema import error_responses
 from actions_api.serializers import MeSerializer
 
 ME_EXAMPLE = {
-    "sub": "3", "preferred_username": "alice", "name": "Alice Andersen", "email": "alice@rolegate.example",
-    "client_id": "demo-gpt", "scope": "openid profile api", "roles": ["sales-emea"],
-    "permissions": ["customers.read", "orders.read"], "data_scopes": {"region": ["EMEA"]},
+    "sub": "3",
+    "preferred_username": "alice",
+    "name": "Alice Andersen",
+    "email": "alice@rolegate.example",
+    "client_id": "demo-gpt",
+    "scope": "openid profile api",
+    "roles": ["sales-emea"],
+    "permissions": ["customers.read", "orders.read"],
+    "data_scopes": {"region": ["EMEA"]},
     "expires_at": 1767605400,
 }
 
@@ -67,9 +73,7 @@ def documented(*, extra: str = "", example: dict | None = None):
         noun = collection.model._meta.verbose_name
         plural = str(collection.model._meta.verbose_name_plural)
         scoped_by = " and ".join(collection.model.scope_attributes)
-        scope_note = (
-            f"Only {plural} whose {scoped_by} your roles allow are visible; {collection.required_permission} is required."
-        )
+        scope_note = f"Only {plural} whose {scoped_by} your roles allow are visible; {collection.required_permission} is required."
         serializer = collection.serializer_class
         examples = [OpenApiExample(noun, value=example, response_only=True)] if example else []
         return extend_schema_view(
@@ -105,8 +109,17 @@ class CustomerViewSet(ScopedReadOnlyViewSet):
 
 @documented(
     extra="Newest first; amounts are in the order's currency.",
-    example={"id": 42, "reference": "EMEA-0103", "region": "EMEA", "customer": 7, "customer_name": "Aurora Logistics",
-             "amount": "1250.75", "currency": "EUR", "status": "shipped", "placed_at": "2026-02-03T14:00:00Z"},
+    example={
+        "id": 42,
+        "reference": "EMEA-0103",
+        "region": "EMEA",
+        "customer": 7,
+        "customer_name": "Aurora Logistics",
+        "amount": "1250.75",
+        "currency": "EUR",
+        "status": "shipped",
+        "placed_at": "2026-02-03T14:00:00Z",
+    },
 )
 class OrderViewSet(ScopedReadOnlyViewSet):
     collection = ORDERS
@@ -134,4 +147,3 @@ class ApiDocsView(SpectacularRedocView):
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = self.content_security_policy
         return response
-

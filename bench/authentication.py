@@ -26,7 +26,9 @@ class FixedClaimsAuthentication:
     """Authenticates nobody and costs nothing: every request gets the reader's claims (the floor)."""
 
     def authenticate(self, request):
-        return None, BenchAuth(subject="bench-reader", client_id="bench", scopes=frozenset({"api"}), access=READER_CLAIMS)
+        return None, BenchAuth(
+            subject="bench-reader", client_id="bench", scopes=frozenset({"api"}), access=READER_CLAIMS
+        )
 
     def authenticate_header(self, request):
         return None
@@ -48,5 +50,8 @@ class OpaqueTokenAuthentication(OAuth2Authentication):
         user, token = result
         claims = effective_claims(user=user, application=token.application)
         return user, BenchAuth(
-            subject=str(user.pk), client_id=token.application.client_id, scopes=frozenset(token.scope.split()), access=claims
+            subject=str(user.pk),
+            client_id=token.application.client_id,
+            scopes=frozenset(token.scope.split()),
+            access=claims,
         )

@@ -12,8 +12,9 @@ def request_cpu_ms(path: str, headers: dict[str, str], *, requests: int, batches
     CPU milliseconds per request through Django's full stack (best batch: other processes can only
     make a batch slower). Includes the queries' client side, not PostgreSQL's own CPU.
     """
-    client = Client(HTTP_HOST="127.0.0.1", **{f"HTTP_{name.upper().replace('-', '_')}": value
-                                             for name, value in headers.items()})
+    client = Client(
+        HTTP_HOST="127.0.0.1", **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
+    )
     for _ in range(max(5, requests // 10)):  # warm caches, connections and the signing-key set
         _get(client, path)
     best = float("inf")

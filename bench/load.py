@@ -50,25 +50,35 @@ def generator(name: str) -> str:
     return name
 
 
-def run_load(
-    *, generator: str, url: str, headers: dict[str, str], seconds: float, connections: int
-) -> LoadResult:
+def run_load(*, generator: str, url: str, headers: dict[str, str], seconds: float, connections: int) -> LoadResult:
     if generator == "wrk":
         return _wrk(url, headers, seconds, connections)
     return _python(url, headers, seconds, connections)
 
 
 def _wrk(url: str, headers: dict[str, str], seconds: float, connections: int) -> LoadResult:
-    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
-               "--timeout", "10s", "-s", str(WRK_SCRIPT)]
+    command = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(WRK_SCRIPT),
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH-JSON "))
     figures = json.loads(line.removeprefix("BENCH-JSON "))
     return LoadResult(
-        requests=figures["requests"], seconds=figures["duration_us"] / 1e6, bad_status=figures["bad_status"],
-        socket_errors=figures["socket_errors"], p50_ms=figures["p50_us"] / 1000, p95_ms=figures["p95_us"] / 1000,
+        requests=figures["requests"],
+        seconds=figures["duration_us"] / 1e6,
+        bad_status=figures["bad_status"],
+        socket_errors=figures["socket_errors"],
+        p50_ms=figures["p50_us"] / 1000,
+        p95_ms=figures["p95_us"] / 1000,
         p99_ms=figures["p99_us"] / 1000,
     )
 
@@ -123,8 +133,11 @@ def _python_load(url: str, headers: dict[str, str], seconds: float, connections:
     elapsed = time.monotonic() - started
     cuts = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else latencies * 99
     return LoadResult(
-        requests=len(latencies), seconds=elapsed, **counts,
-        p50_ms=cuts[49] * 1000 if cuts else 0.0, p95_ms=cuts[94] * 1000 if cuts else 0.0,
+        requests=len(latencies),
+        seconds=elapsed,
+        **counts,
+        p50_ms=cuts[49] * 1000 if cuts else 0.0,
+        p95_ms=cuts[94] * 1000 if cuts else 0.0,
         p99_ms=cuts[98] * 1000 if cuts else 0.0,
     )
 

@@ -16,7 +16,16 @@ from oauth2_provider.models import get_grant_model
 
 from accounts.tokens import access_token_payload, sign_access_token
 from bench import cpu
-from bench.prepare import CLIENT_ID, CLIENT_SECRET, READER, READER_PASSWORD, REDIRECT_URI, SCOPES, bench_role, bench_user
+from bench.prepare import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    READER,
+    READER_PASSWORD,
+    REDIRECT_URI,
+    SCOPES,
+    bench_role,
+    bench_user,
+)
 
 TOKEN_URL = "/o/token/"
 #: Keycloak's published sizing: per vCPU, about 120 refresh grants/s and 15 password logins/s.
@@ -70,8 +79,14 @@ def token_endpoint_rates(*, user, application, count: int) -> dict[str, Rate]:
     expires = timezone.now() + dt.timedelta(minutes=30)
     codes = [secrets.token_urlsafe(30) for _ in range(count)]
     Grant.objects.bulk_create(
-        Grant(user=user, application=application, code=code, expires=expires, redirect_uri=REDIRECT_URI,
-              scope=" ".join(SCOPES))
+        Grant(
+            user=user,
+            application=application,
+            code=code,
+            expires=expires,
+            redirect_uri=REDIRECT_URI,
+            scope=" ".join(SCOPES),
+        )
         for code in codes
     )
     client = Client(HTTP_HOST="127.0.0.1")  # a host the production ALLOWED_HOSTS accepts
@@ -87,9 +102,9 @@ def token_endpoint_rates(*, user, application, count: int) -> dict[str, Rate]:
     current = {"token": refresh_tokens[0]}
 
     def refresh(index: int) -> None:
-        current["token"] = _token_request(
-            client, {"grant_type": "refresh_token", "refresh_token": current["token"]}
-        )["refresh_token"]
+        current["token"] = _token_request(client, {"grant_type": "refresh_token", "refresh_token": current["token"]})[
+            "refresh_token"
+        ]
 
     rates["refresh_token"] = _timed(count, refresh)
     return rates
@@ -134,26 +149,32 @@ def token_sizes(*, application, sizes: tuple[int, ...] = (1, 10, 100)) -> dict:
     result: dict = {"each": {}}
     payload = {}
     for n in sizes:
-        role = bench_role(slug=f"bench-size-{n}", permissions=_permissions(n),
-                          data_scopes={"cost_center": _scope_values(n)})
+        role = bench_role(
+            slug=f"bench-size-{n}", permissions=_permissions(n), data_scopes={"cost_center": _scope_values(n)}
+        )
         user = bench_user(f"bench-size-{n}", roles=[role])
         payload = access_token_payload(user=user, application=application, scopes=SCOPES, issued_at=int(time.time()))
         result["each"][str(n)] = _size(payload)
-    result["half_each"] = {
-        str(n): _size(payload, permissions=n // 2 or 1, values=n - n // 2) for n in sizes
-    }
+    result["half_each"] = {str(n): _size(payload, permissions=n // 2 or 1, values=n - n // 2) for n in sizes}
     low, high = 0, 2_000  # the largest n (each) whose token fits: a binary search on the same payload
     while low < high:
         middle = (low + high + 1) // 2
-        low, high = (middle, high) if _size(payload, permissions=middle, values=middle) < TOKEN_SIZE_LIMIT else (low, middle - 1)
+        low, high = (
+            (middle, high)
+            if _size(payload, permissions=middle, values=middle) < TOKEN_SIZE_LIMIT
+            else (low, middle - 1)
+        )
     result["largest_each_under_limit"] = low
     return result
 
 
 def _size(payload: dict, *, permissions: int | None = None, values: int | None = None) -> int:
     if permissions is not None:
-        payload = {**payload, "permissions": _permissions(permissions),
-                   "data_scopes": {"cost_center": _scope_values(values)}}
+        payload = {
+            **payload,
+            "permissions": _permissions(permissions),
+            "data_scopes": {"cost_center": _scope_values(values)},
+        }
     return len(sign_access_token(payload).encode("ascii"))
 
 

@@ -42,7 +42,8 @@ def bench_role(*, slug: str, permissions: list[str], data_scopes: dict[str, list
     role.permissions.set([ApiPermission.objects.get_or_create(code=code)[0] for code in permissions])
     role.data_scopes.all().delete()
     RoleDataScope.objects.bulk_create(
-        RoleDataScope(role=role, attribute=attribute, value=value) for attribute, values in data_scopes.items()
+        RoleDataScope(role=role, attribute=attribute, value=value)
+        for attribute, values in data_scopes.items()
         for value in values
     )
     return role
@@ -85,8 +86,10 @@ def ensure_benchmark_database() -> None:
     """
     known = {ADMIN_USERNAME, *DEMO_USERS}
     strangers = (
-        get_user_model().objects.exclude(username__in=known)
-        .exclude(username__startswith=USER_PREFIX).exclude(username__startswith="bench-")
+        get_user_model()
+        .objects.exclude(username__in=known)
+        .exclude(username__startswith=USER_PREFIX)
+        .exclude(username__startswith="bench-")
     )
     if strangers.exists():
         raise SystemExit(
@@ -98,8 +101,11 @@ def ensure_benchmark_database() -> None:
 
 def prepare_credentials() -> Credentials:
     """The reader (whose claims are exactly what the floor serves) and a JWT and an opaque token for it."""
-    role = bench_role(slug=READER, permissions=sorted(READER_CLAIMS.permissions),
-                      data_scopes={attribute: list(values) for attribute, values in READER_CLAIMS.data_scopes.items()})
+    role = bench_role(
+        slug=READER,
+        permissions=sorted(READER_CLAIMS.permissions),
+        data_scopes={attribute: list(values) for attribute, values in READER_CLAIMS.data_scopes.items()},
+    )
     user = bench_user(READER, roles=[role], password=READER_PASSWORD)
     application = bench_client()
     if effective_claims(user=user, application=application) != READER_CLAIMS:
@@ -112,8 +118,9 @@ def prepare_credentials() -> Credentials:
 
     opaque = secrets.token_urlsafe(32)
     AccessToken = get_access_token_model()
-    token = AccessToken(user=user, application=application, expires=timezone.now() + TOKEN_LIFETIME,
-                        scope=" ".join(SCOPES))
+    token = AccessToken(
+        user=user, application=application, expires=timezone.now() + TOKEN_LIFETIME, scope=" ".join(SCOPES)
+    )
     set_token_value(token, opaque)
     token.save()
     return Credentials(user=user, application=application, jwt=jwt, opaque=opaque)

@@ -34,18 +34,26 @@ TARGET_RATIO_TO_FLOOR, TARGET_P95_MS = 1.2, 50.0
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[1])
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
-                        help="a PostgreSQL database of its own (default: $DATABASE_URL, else %(default)s)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
+        help="a PostgreSQL database of its own (default: $DATABASE_URL, else %(default)s)",
+    )
     for name, value in FULL.items():
         parser.add_argument(f"--{name}", type=int, default=value, help=f"rows to seed (default {value:,})")
     parser.add_argument("--seconds", type=float, default=8, help="measured seconds per mode and round")
     parser.add_argument("--warmup", type=float, default=2, help="unmeasured seconds before each measurement")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of a, b, c (best and median are reported)")
-    parser.add_argument("--connections", type=int, default=4,
-                        help="concurrent connections of the load generator (default: 2 per worker)")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=4,
+        help="concurrent connections of the load generator (default: 2 per worker)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--isolated-requests", type=int, default=400,
-                        help="requests per batch when timing each mode's CPU in process")
+    parser.add_argument(
+        "--isolated-requests", type=int, default=400, help="requests per batch when timing each mode's CPU in process"
+    )
     parser.add_argument("--grants", type=int, default=50, help="code exchanges and refresh grants to time")
     parser.add_argument("--sign-ins", type=int, default=10, help="password sign-ins to time")
     parser.add_argument("--load-generator", choices=["auto", "wrk", "python"], default="auto")
@@ -70,9 +78,9 @@ def main(argv: list[str] | None = None) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from bench import cpu, isolated, load, oauth, prepare
     from actions_api.models import Order
     from actions_api.scale import ScaleSize, scale_seed
+    from bench import cpu, isolated, load, oauth, prepare
 
     if connection.vendor != "postgresql":
         raise SystemExit("The benchmark needs PostgreSQL: pass --database-url postgres://…/rolegate_bench.")
@@ -88,8 +96,14 @@ def main(argv: list[str] | None = None) -> dict:
 
     report: dict = {
         "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
-        "setup": {"orders": orders, "workers": args.workers, "connections": args.connections,
-                  "seconds": args.seconds, "rounds": args.rounds, "load_generator": generator},
+        "setup": {
+            "orders": orders,
+            "workers": args.workers,
+            "connections": args.connections,
+            "seconds": args.seconds,
+            "rounds": args.rounds,
+            "load_generator": generator,
+        },
     }
     headers = {
         "a": {},
@@ -104,27 +118,47 @@ def main(argv: list[str] | None = None) -> dict:
             for mode, (label, path) in MODES.items():
                 say(f"Round {number}/{args.rounds}: ({mode}) {label}, {args.seconds:g} s…")
                 if args.warmup:
-                    load.run_load(generator=generator, url=server.url + path, headers=headers[mode],
-                                  seconds=args.warmup, connections=args.connections)
+                    load.run_load(
+                        generator=generator,
+                        url=server.url + path,
+                        headers=headers[mode],
+                        seconds=args.warmup,
+                        connections=args.connections,
+                    )
                 workers, backends = server.worker_pids(), cpu.database_backends(own=False)
                 workers_before, backends_before = cpu.cpu_seconds(workers), cpu.cpu_seconds(backends)
-                result = load.run_load(generator=generator, url=server.url + path, headers=headers[mode],
-                                       seconds=args.seconds, connections=args.connections)
+                result = load.run_load(
+                    generator=generator,
+                    url=server.url + path,
+                    headers=headers[mode],
+                    seconds=args.seconds,
+                    connections=args.connections,
+                )
                 worker_cpu = cpu.spent(workers_before, cpu.cpu_seconds(workers))
                 database_cpu = cpu.spent(backends_before, cpu.cpu_seconds(backends))
                 if result.bad_status or result.socket_errors or not result.requests:
-                    raise SystemExit(f"Mode ({mode}) had {result.bad_status} non-2xx responses and "
-                                     f"{result.socket_errors} socket errors out of {result.requests}: not a valid run.")
-                rounds[mode].append({
-                    **result.__dict__, "requests_per_second": result.requests_per_second,
-                    "worker_cpu_ms_per_request": 1000 * worker_cpu / result.requests,
-                    "database_cpu_ms_per_request": 1000 * database_cpu / result.requests,
-                    "requests_per_cpu_second": result.requests / (worker_cpu + database_cpu)
-                    if worker_cpu + database_cpu else 0.0,
-                })
+                    raise SystemExit(
+                        f"Mode ({mode}) had {result.bad_status} non-2xx responses and "
+                        f"{result.socket_errors} socket errors out of {result.requests}: not a valid run."
+                    )
+                rounds[mode].append(
+                    {
+                        **result.__dict__,
+                        "requests_per_second": result.requests_per_second,
+                        "worker_cpu_ms_per_request": 1000 * worker_cpu / result.requests,
+                        "database_cpu_ms_per_request": 1000 * database_cpu / result.requests,
+                        "requests_per_cpu_second": result.requests / (worker_cpu + database_cpu)
+                        if worker_cpu + database_cpu
+                        else 0.0,
+                    }
+                )
         report["api"] = {
-            mode: {"label": MODES[mode][0], "best": _summary(rounds[mode], best=True),
-                   "median": _summary(rounds[mode], best=False), "rounds": rounds[mode]}
+            mode: {
+                "label": MODES[mode][0],
+                "best": _summary(rounds[mode], best=True),
+                "median": _summary(rounds[mode], best=False),
+                "rounds": rounds[mode],
+            }
             for mode in MODES
         }
         report["memory"] = {"peak_rss_mb_per_worker": server.peak_rss_mb()}
@@ -138,9 +172,12 @@ def main(argv: list[str] | None = None) -> dict:
     rates = oauth.token_endpoint_rates(user=credentials.user, application=credentials.application, count=args.grants)
     report["token_endpoint"] = {grant: _rate(rate) for grant, rate in rates.items()}
     report["token_endpoint"]["client_secret_checks_per_second"] = oauth.client_secret_check_rate(
-        application=credentials.application, count=max(2, args.sign_ins)).per_second
-    report["password_sign_in"] = {"hasher": oauth.configured_hasher(),
-                                  **_rate(oauth.password_sign_in_rate(count=args.sign_ins))}
+        application=credentials.application, count=max(2, args.sign_ins)
+    ).per_second
+    report["password_sign_in"] = {
+        "hasher": oauth.configured_hasher(),
+        **_rate(oauth.password_sign_in_rate(count=args.sign_ins)),
+    }
     report["token_size_bytes"] = oauth.token_sizes(application=credentials.application)
     report["ratios"] = {summary: _ratios(report["api"], summary) for summary in ("best", "median")}
     print_report(report)
@@ -166,8 +203,15 @@ def _check_mode(url: str, headers: dict, orders: int) -> None:
 
 #: Figure -> whether more is better. Other agents' load only ever makes a figure worse, so the best
 #: round is the closest to the machine's own capacity; the median shows what a busy machine gives.
-FIGURES = {"requests_per_second": True, "p50_ms": False, "p95_ms": False, "p99_ms": False,
-           "worker_cpu_ms_per_request": False, "database_cpu_ms_per_request": False, "requests_per_cpu_second": True}
+FIGURES = {
+    "requests_per_second": True,
+    "p50_ms": False,
+    "p95_ms": False,
+    "p99_ms": False,
+    "worker_cpu_ms_per_request": False,
+    "database_cpu_ms_per_request": False,
+    "requests_per_cpu_second": True,
+}
 
 
 def _summary(rounds: list[dict], *, best: bool) -> dict:
@@ -202,9 +246,22 @@ class Gunicorn:
         # Database connections that live through the whole run, so their backends' CPU can be read.
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "false", "CONN_MAX_AGE": "3600"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "portal.wsgi:application", "--workers", str(self.workers),
-             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "--backlog", "2048"],
-            env=env, cwd=Path(__file__).resolve().parent.parent,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.wsgi:application",
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--backlog",
+                "2048",
+            ],
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -254,54 +311,74 @@ def _progress(step: str, done: int, total: int) -> None:
 
 def print_report(report: dict) -> None:
     setup, api = report["setup"], report["api"]
-    print(f"\nRolegate benchmark: {setup['orders']:,} orders, gunicorn {setup['workers']} workers, "
-          f"{setup['connections']} connections, {setup['load_generator']}, {setup['rounds']} rounds x "
-          f"{setup['seconds']:g} s per mode; {report['machine']['cpus']} CPUs, "
-          f"load average {report['machine']['load_average'][0]:.2f} at start")
+    print(
+        f"\nRolegate benchmark: {setup['orders']:,} orders, gunicorn {setup['workers']} workers, "
+        f"{setup['connections']} connections, {setup['load_generator']}, {setup['rounds']} rounds x "
+        f"{setup['seconds']:g} s per mode; {report['machine']['cpus']} CPUs, "
+        f"load average {report['machine']['load_average'][0]:.2f} at start"
+    )
     for summary in ("best", "median"):
-        print(f"\n{summary + ' of rounds':<36}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
-              f"{'app CPU ms':>11}{'DB CPU ms':>10}{'req/CPU-s':>10}")
+        print(
+            f"\n{summary + ' of rounds':<36}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
+            f"{'app CPU ms':>11}{'DB CPU ms':>10}{'req/CPU-s':>10}"
+        )
         for mode, row in api.items():
             figures = row[summary]
-            print(f"({mode}) {row['label']:<32}{figures['requests_per_second']:>8.1f}{figures['p50_ms']:>8.2f}"
-                  f"{figures['p95_ms']:>8.2f}{figures['p99_ms']:>8.2f}{figures['worker_cpu_ms_per_request']:>11.2f}"
-                  f"{figures['database_cpu_ms_per_request']:>10.2f}{figures['requests_per_cpu_second']:>10.1f}")
+            print(
+                f"({mode}) {row['label']:<32}{figures['requests_per_second']:>8.1f}{figures['p50_ms']:>8.2f}"
+                f"{figures['p95_ms']:>8.2f}{figures['p99_ms']:>8.2f}{figures['worker_cpu_ms_per_request']:>11.2f}"
+                f"{figures['database_cpu_ms_per_request']:>10.2f}{figures['requests_per_cpu_second']:>10.1f}"
+            )
         ratios = report["ratios"][summary]
         print("ratios: " + ", ".join(f"{name} {value:.2f}" for name, value in ratios.items()))
     ratios, b = report["ratios"]["best"], api["b"]["best"]
-    print(f"\ntargets (best of rounds): b/a p50 {ratios['b/a p50']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
-          f"{_mark(ratios['b/a p50'] <= TARGET_RATIO_TO_FLOOR)}; "
-          f"a/b throughput {1 / ratios['b/a throughput']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
-          f"{_mark(1 / ratios['b/a throughput'] <= TARGET_RATIO_TO_FLOOR)}; "
-          f"a/b per CPU-second {1 / ratios['b/a per CPU-second']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
-          f"{_mark(1 / ratios['b/a per CPU-second'] <= TARGET_RATIO_TO_FLOOR)}; "
-          f"b faster than c {_mark(ratios['b/c throughput'] > 1)}; "
-          f"p95 of b {b['p95_ms']:.1f} ms (< {TARGET_P95_MS:g}) {_mark(b['p95_ms'] < TARGET_P95_MS)}")
+    print(
+        f"\ntargets (best of rounds): b/a p50 {ratios['b/a p50']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
+        f"{_mark(ratios['b/a p50'] <= TARGET_RATIO_TO_FLOOR)}; "
+        f"a/b throughput {1 / ratios['b/a throughput']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
+        f"{_mark(1 / ratios['b/a throughput'] <= TARGET_RATIO_TO_FLOOR)}; "
+        f"a/b per CPU-second {1 / ratios['b/a per CPU-second']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
+        f"{_mark(1 / ratios['b/a per CPU-second'] <= TARGET_RATIO_TO_FLOOR)}; "
+        f"b faster than c {_mark(ratios['b/c throughput'] > 1)}; "
+        f"p95 of b {b['p95_ms']:.1f} ms (< {TARGET_P95_MS:g}) {_mark(b['p95_ms'] < TARGET_P95_MS)}"
+    )
     isolated_cpu = report["isolated_cpu_ms_per_request"]
-    print("CPU per request in process (no network, no load generator; best of 5 batches): "
-          + ", ".join(f"({mode}) {ms:.2f} ms" for mode, ms in isolated_cpu.items())
-          + f"; b/a {isolated_cpu['b'] / isolated_cpu['a']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
-          f"{_mark(isolated_cpu['b'] / isolated_cpu['a'] <= TARGET_RATIO_TO_FLOOR)}, "
-          f"b/c {isolated_cpu['b'] / isolated_cpu['c']:.2f}")
-    print("memory: peak RSS per worker " + ", ".join(f"{mb:.1f} MB" for mb in report["memory"]["peak_rss_mb_per_worker"]))
+    print(
+        "CPU per request in process (no network, no load generator; best of 5 batches): "
+        + ", ".join(f"({mode}) {ms:.2f} ms" for mode, ms in isolated_cpu.items())
+        + f"; b/a {isolated_cpu['b'] / isolated_cpu['a']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
+        f"{_mark(isolated_cpu['b'] / isolated_cpu['a'] <= TARGET_RATIO_TO_FLOOR)}, "
+        f"b/c {isolated_cpu['b'] / isolated_cpu['c']:.2f}"
+    )
+    print(
+        "memory: peak RSS per worker " + ", ".join(f"{mb:.1f} MB" for mb in report["memory"]["peak_rss_mb_per_worker"])
+    )
 
     from bench.oauth import KEYCLOAK_PASSWORD_LOGINS_PER_CPU, KEYCLOAK_REFRESH_PER_CPU, TOKEN_SIZE_LIMIT
 
     tokens, sign_in = report["token_endpoint"], report["password_sign_in"]
     code, refresh = tokens["authorization_code"], tokens["refresh_token"]
-    print(f"\ntoken endpoint, per CPU-second (one thread, wall-clock): code exchanges {code['per_cpu_second']:.1f}/s "
-          f"({code['per_second_one_thread']:.1f}/s), refresh grants {refresh['per_cpu_second']:.1f}/s "
-          f"({refresh['per_second_one_thread']:.1f}/s): Keycloak ~{KEYCLOAK_REFRESH_PER_CPU}/s per vCPU "
-          f"{_mark(refresh['per_cpu_second'] > KEYCLOAK_REFRESH_PER_CPU)}; "
-          f"client-secret checks {tokens['client_secret_checks_per_second']:.0f}/s")
-    print(f"password sign-ins ({sign_in['hasher']}), per CPU-second: {sign_in['per_cpu_second']:.1f}/s "
-          f"({sign_in['per_second_one_thread']:.1f}/s wall-clock): Keycloak ~{KEYCLOAK_PASSWORD_LOGINS_PER_CPU}/s per vCPU")
+    print(
+        f"\ntoken endpoint, per CPU-second (one thread, wall-clock): code exchanges {code['per_cpu_second']:.1f}/s "
+        f"({code['per_second_one_thread']:.1f}/s), refresh grants {refresh['per_cpu_second']:.1f}/s "
+        f"({refresh['per_second_one_thread']:.1f}/s): Keycloak ~{KEYCLOAK_REFRESH_PER_CPU}/s per vCPU "
+        f"{_mark(refresh['per_cpu_second'] > KEYCLOAK_REFRESH_PER_CPU)}; "
+        f"client-secret checks {tokens['client_secret_checks_per_second']:.0f}/s"
+    )
+    print(
+        f"password sign-ins ({sign_in['hasher']}), per CPU-second: {sign_in['per_cpu_second']:.1f}/s "
+        f"({sign_in['per_second_one_thread']:.1f}/s wall-clock): Keycloak ~{KEYCLOAK_PASSWORD_LOGINS_PER_CPU}/s per vCPU"
+    )
     sizes = report["token_size_bytes"]
-    print("access token size, n permissions and n scope values: " + ", ".join(
-        f"n={n} {size:,} B {_mark(size < TOKEN_SIZE_LIMIT)}" for n, size in sizes["each"].items())
-        + f"; under {TOKEN_SIZE_LIMIT:,} B up to n={sizes['largest_each_under_limit']}")
-    print("access token size, n in all (half permissions, half scope values): " + ", ".join(
-        f"n={n} {size:,} B {_mark(size < TOKEN_SIZE_LIMIT)}" for n, size in sizes["half_each"].items()))
+    print(
+        "access token size, n permissions and n scope values: "
+        + ", ".join(f"n={n} {size:,} B {_mark(size < TOKEN_SIZE_LIMIT)}" for n, size in sizes["each"].items())
+        + f"; under {TOKEN_SIZE_LIMIT:,} B up to n={sizes['largest_each_under_limit']}"
+    )
+    print(
+        "access token size, n in all (half permissions, half scope values): "
+        + ", ".join(f"n={n} {size:,} B {_mark(size < TOKEN_SIZE_LIMIT)}" for n, size in sizes["half_each"].items())
+    )
 
 
 def _mark(ok: bool) -> str:

@@ -377,8 +377,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # uvicorn's own lines (start-up, access log) in the same format.
     "loggers": {
-        name: {"handlers": ["console"], "level": "INFO", "propagate": False}
-        for name in ("uvicorn", "uvicorn.access")
+        name: {"handlers": ["console"], "level": "INFO", "propagate": False} for name in ("uvicorn", "uvicorn.access")
     },
 }
 # /metrics (Prometheus, django-prometheus): answered only to these addresses (reached directly,

@@ -36,24 +36,34 @@ def scope_declaration_errors(model) -> list[checks.CheckMessage]:
         return []
     declared = getattr(model, "scope_attributes", None)
     if not isinstance(declared, dict) or not declared:
-        return [checks.Error(
-            f"{model._meta.label} uses ScopedQuerySet but declares no scope_attributes.",
-            hint='Add e.g. scope_attributes = {"region": "region"} to the model.',
-            obj=model, id="roles.E001",
-        )]
+        return [
+            checks.Error(
+                f"{model._meta.label} uses ScopedQuerySet but declares no scope_attributes.",
+                hint='Add e.g. scope_attributes = {"region": "region"} to the model.',
+                obj=model,
+                id="roles.E001",
+            )
+        ]
     errors = []
     for attribute, lookup in declared.items():
         if not isinstance(attribute, str) or not attribute_validator.regex.match(attribute):
-            errors.append(checks.Error(
-                f"{model._meta.label}.scope_attributes: {attribute!r} is not a valid attribute name.",
-                hint="Use lowercase letters, digits and _, as in role data scopes.", obj=model, id="roles.E002",
-            ))
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}.scope_attributes: {attribute!r} is not a valid attribute name.",
+                    hint="Use lowercase letters, digits and _, as in role data scopes.",
+                    obj=model,
+                    id="roles.E002",
+                )
+            )
         if not isinstance(lookup, str) or not _resolves(model, lookup):
-            errors.append(checks.Error(
-                f"{model._meta.label}.scope_attributes[{attribute!r}] = {lookup!r} names no field.",
-                hint="Use a field name or a lookup through foreign keys, e.g. 'customer__region'.",
-                obj=model, id="roles.E003",
-            ))
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label}.scope_attributes[{attribute!r}] = {lookup!r} names no field.",
+                    hint="Use a field name or a lookup through foreign keys, e.g. 'customer__region'.",
+                    obj=model,
+                    id="roles.E003",
+                )
+            )
     return errors
 
 

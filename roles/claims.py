@@ -98,8 +98,7 @@ def resolve_access(*, user, application=None, at: dt.datetime | None = None) -> 
     graph = load_inclusions()
     reachable = _reachable(graph, {assignment.role_id for assignment in active})
     roles = {
-        role.pk: role
-        for role in Role.objects.filter(pk__in=reachable).prefetch_related("permissions", "data_scopes")
+        role.pk: role for role in Role.objects.filter(pk__in=reachable).prefetch_related("permissions", "data_scopes")
     }
     limits: dict[int, set[int]] = {}
     for role_id, application_id in Role.connections.through.objects.filter(role_id__in=reachable).values_list(
@@ -158,9 +157,7 @@ def effective_claims(*, user, application=None) -> AccessClaims:
 
 def _assignments_reaching(user) -> list[RoleAssignment]:
     """The user's own and their teams' assignments, active or not (one query)."""
-    return list(
-        RoleAssignment.objects.reaching(user).select_related("role", "team").order_by("role__slug", "pk")
-    )
+    return list(RoleAssignment.objects.reaching(user).select_related("role", "team").order_by("role__slug", "pk"))
 
 
 def _reachable(graph: dict[int, set[int]], roots: set[int]) -> set[int]:

@@ -108,9 +108,7 @@ class RoleDataScope(models.Model):
 
     class Meta:
         ordering = ["attribute", "value"]
-        constraints = [
-            models.UniqueConstraint(fields=["role", "attribute", "value"], name="unique_role_scope_value")
-        ]
+        constraints = [models.UniqueConstraint(fields=["role", "attribute", "value"], name="unique_role_scope_value")]
         verbose_name = "data scope"
 
     def __str__(self) -> str:
@@ -197,7 +195,8 @@ class RoleAssignment(models.Model):
                 violation_error_message=HOLDER_REQUIRED,
             ),
             models.CheckConstraint(
-                condition=models.Q(starts_at__isnull=True) | models.Q(ends_at__isnull=True)
+                condition=models.Q(starts_at__isnull=True)
+                | models.Q(ends_at__isnull=True)
                 | models.Q(ends_at__gt=models.F("starts_at")),
                 name="assignment_ends_after_start",
             ),
@@ -254,4 +253,3 @@ class AccessRevocation(models.Model):
         through = f" through {self.client_id}" if self.client_id else ""
         token = f" (token {self.token_id})" if self.token_id else ""
         return f"{who}{through}{token} before {self.revoked_before:%Y-%m-%d %H:%M:%S}"
-

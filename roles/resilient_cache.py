@@ -28,7 +28,8 @@ RETRY_SECONDS = 1.0
 
 CACHE_OUTAGES = Counter("rolegate_cache_outages", "Times the shared cache stopped answering (per process).")
 CACHE_FALLBACKS = Counter(
-    "rolegate_cache_fallbacks", "Cache calls served by the per-process fallback while the shared cache was out.",
+    "rolegate_cache_fallbacks",
+    "Cache calls served by the per-process fallback while the shared cache was out.",
     ["operation"],
 )
 

@@ -133,13 +133,23 @@ def _audit_events(people: list, *, reason: str, client_id: str, token_id: str, n
     details.update({name: value for name, value in (("connection", client_id), ("token_id", token_id)) if value})
     for pk, username in people:
         if pk is None:
-            yield audit_event(action=AuditEvent.Action.ACCESS_REVOKED, target_type=CONNECTION_TARGET_TYPE,
-                              target_id=client_id, target_label=client_id, details=details)
+            yield audit_event(
+                action=AuditEvent.Action.ACCESS_REVOKED,
+                target_type=CONNECTION_TARGET_TYPE,
+                target_id=client_id,
+                target_label=client_id,
+                details=details,
+            )
         else:
-            yield audit_event(action=AuditEvent.Action.ACCESS_REVOKED, target_type=get_user_model()._meta.label_lower,
-                              target_id=str(pk), target_label=username, details=details)
+            yield audit_event(
+                action=AuditEvent.Action.ACCESS_REVOKED,
+                target_type=get_user_model()._meta.label_lower,
+                target_id=str(pk),
+                target_label=username,
+                details=details,
+            )
 
 
 def _batches(rows: list, size: int = BATCH_SIZE):
     for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+        yield rows[start : start + size]

@@ -63,9 +63,9 @@ def access_explanation(*, user, application=None) -> AccessExplanation:
         explanation.not_counted.append(f"{assignment.role.slug} ({source}): {state}")
     if resolved.withheld:
         names = dict(
-            get_application_model().objects.filter(
-                pk__in={pk for _, connections in resolved.withheld for pk in connections}
-            ).values_list("pk", "name")
+            get_application_model()
+            .objects.filter(pk__in={pk for _, connections in resolved.withheld for pk in connections})
+            .values_list("pk", "name")
         )
         for role, connections in resolved.withheld:
             limited_to = ", ".join(sorted(names.get(pk, str(pk)) for pk in connections))

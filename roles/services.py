@@ -82,8 +82,9 @@ def role_assign_to_users(
     for batch in _batches(user_ids.iterator(chunk_size=BATCH_SIZE)):
         assignments = RoleAssignment.objects.bulk_create(
             [
-                RoleAssignment(role=role, user_id=pk, granted_by=granted_by, granted_at=now,
-                               starts_at=starts_at, ends_at=ends_at)
+                RoleAssignment(
+                    role=role, user_id=pk, granted_by=granted_by, granted_at=now, starts_at=starts_at, ends_at=ends_at
+                )
                 for pk, _ in batch
             ]
         )
@@ -137,8 +138,12 @@ def team_add_members(*, team: Team, users: QuerySet) -> int:
     for batch in _batches(users.exclude(pk__in=members).values_list("pk", "username").iterator(chunk_size=BATCH_SIZE)):
         memberships = TeamMembership.objects.bulk_create([TeamMembership(team=team, user_id=pk) for pk, _ in batch])
         audit_record_many(
-            audit_event(action=AuditEvent.Action.CREATED, target=membership, target_label=f"{username} in {team.slug}",
-                        changes={"team": [None, team.pk], "user": [None, membership.user_id]})
+            audit_event(
+                action=AuditEvent.Action.CREATED,
+                target=membership,
+                target_label=f"{username} in {team.slug}",
+                changes={"team": [None, team.pk], "user": [None, membership.user_id]},
+            )
             for membership, (_, username) in zip(memberships, batch, strict=True)
         )
         joined += len(memberships)

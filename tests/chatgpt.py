@@ -80,8 +80,14 @@ class ChatGPT:
         return params
 
     def authorization_url(self, *, scope: str = "", state: str = "xyz", **extra) -> str:
-        params = {"response_type": "code", "client_id": self.client_id, "redirect_uri": self.callback,
-                  "scope": scope, "state": state, **extra}
+        params = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": self.callback,
+            "scope": scope,
+            "state": state,
+            **extra,
+        }
         return requests.Request("GET", self.authorization_endpoint, params=params).prepare().url
 
     @staticmethod
@@ -89,7 +95,8 @@ class ChatGPT:
         """Fills in and posts the login form `page` shows, as a person would."""
         assert urlsplit(page.url).path == "/accounts/login/", page.text[:500]
         return browser.post(
-            page.url, data={**form_fields(page.text), "username": username, "password": password},
+            page.url,
+            data={**form_fields(page.text), "username": username, "password": password},
             allow_redirects=False,
         )
 

@@ -131,8 +131,11 @@ def assert_no_query_but_the_call_log():
     def check():
         with CaptureQueriesContext(db_connection) as queries:
             yield
-        others = [query["sql"] for query in queries.captured_queries
-                  if not query["sql"].startswith('INSERT INTO "actions_api_actioncall"')]
+        others = [
+            query["sql"]
+            for query in queries.captured_queries
+            if not query["sql"].startswith('INSERT INTO "actions_api_actioncall"')
+        ]
         assert others == []
 
     return check

@@ -28,8 +28,9 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def consent_in_browser(authorization_url: str, username: str, *, callback: str,
-                       password: str = "rolegate-demo") -> dict:
+def consent_in_browser(
+    authorization_url: str, username: str, *, callback: str, password: str = "rolegate-demo"
+) -> dict:
     """
     What the user does in the browser the client opened: signs in, approves on the consent
     page; returns the query of the redirect to the client's `callback` (not followed).
@@ -59,21 +60,30 @@ class Connector:
     def register(self, **metadata) -> dict:
         response = requests.post(
             f"{self.base_url}/o/register/",
-            json={"client_name": "Claude", "redirect_uris": [self.callback], "token_endpoint_auth_method": "none",
-                  "grant_types": ["authorization_code", "refresh_token"], **metadata},
+            json={
+                "client_name": "Claude",
+                "redirect_uris": [self.callback],
+                "token_endpoint_auth_method": "none",
+                "grant_types": ["authorization_code", "refresh_token"],
+                **metadata,
+            },
         )
         assert response.status_code == 201, response.text
         self.client_id = response.json()["client_id"]
         return response.json()
 
-    def authorize(
-        self, username: str, *, resource: str | None, scope: str = "openid profile api"
-    ) -> tuple[dict, str]:
+    def authorize(self, username: str, *, resource: str | None, scope: str = "openid profile api") -> tuple[dict, str]:
         """Signs `username` in; returns the callback's query parameters and the PKCE verifier."""
         verifier, challenge = pkce_pair()
-        params = {"response_type": "code", "client_id": self.client_id, "redirect_uri": self.callback,
-                  "scope": scope, "state": secrets.token_urlsafe(16), "code_challenge": challenge,
-                  "code_challenge_method": "S256"}
+        params = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": self.callback,
+            "scope": scope,
+            "state": secrets.token_urlsafe(16),
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
         if resource is not None:
             params["resource"] = resource
         url = requests.Request("GET", f"{self.base_url}/o/authorize/", params=params).prepare().url
@@ -82,8 +92,13 @@ class Connector:
         return query, verifier
 
     def exchange(self, code: str, verifier: str, *, resource: str | None = None) -> requests.Response:
-        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": self.callback,
-                "client_id": self.client_id, "code_verifier": verifier}
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": self.callback,
+            "client_id": self.client_id,
+            "code_verifier": verifier,
+        }
         if resource is not None:
             form["resource"] = resource
         return requests.post(f"{self.base_url}/o/token/", data=form)

@@ -38,8 +38,12 @@ def server_env(**overrides: str) -> dict[str, str]:
     portal.test_settings), with `overrides` on top.
     """
     return {
-        **os.environ, "DATABASE_URL": servers_database_url(), "DJANGO_SETTINGS_MODULE": "portal.test_settings",
-        "CONN_MAX_AGE": "0", "DEBUG": "false", **overrides,
+        **os.environ,
+        "DATABASE_URL": servers_database_url(),
+        "DJANGO_SETTINGS_MODULE": "portal.test_settings",
+        "CONN_MAX_AGE": "0",
+        "DEBUG": "false",
+        **overrides,
     }
 
 
@@ -81,7 +85,8 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_until(lambda: _answers(self.port), timeout=10, message="redis-server start")
 
@@ -117,9 +122,20 @@ class PortalProcess:
     def start(self, *, env: dict) -> None:
         with open(self.log_path, "w") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1",
-                 "--port", str(self.port)],
-                cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "portal.asgi:application",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                ],
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         wait_until(self._healthy, timeout=30, interval=0.2, message=f"uvicorn on {self.port}")
 
@@ -140,5 +156,14 @@ class PortalProcess:
 
 def uvicorn_command(port: int, *options: str) -> list[str]:
     """The README's deployable on a loopback port, with extra uvicorn `options` (workers, shutdown…)."""
-    return [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-            *options]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "portal.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *options,
+    ]

@@ -60,8 +60,9 @@ def test_a_security_record_can_be_viewed_but_never_deleted_edited_or_added_throu
     page = admin_client.get(changelist)
     assert page.status_code == 200 and "delete_selected" not in page.content.decode()
 
-    refused = admin_client.post(changelist, {"action": "delete_selected", ACTION_CHECKBOX_NAME: [str(record.pk)],
-                                             "post": "yes", "index": "0"})
+    refused = admin_client.post(
+        changelist, {"action": "delete_selected", ACTION_CHECKBOX_NAME: [str(record.pk)], "post": "yes", "index": "0"}
+    )
     delete_page = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[record.pk])
     assert refused.status_code in (200, 302) and admin_client.post(delete_page, {"post": "yes"}).status_code == 403
     assert type(record).objects.filter(pk=record.pk).exists()

@@ -1,6 +1,5 @@
 """The demo deployment (DESIGN §5) and the health endpoint."""
 
-
 import pytest
 from django.core.management import CommandError, call_command
 

@@ -19,9 +19,11 @@ from tests.servers import free_port
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.live_server
 
+
 def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300, check=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True
+    )
 
 
 @contextmanager
@@ -30,7 +32,16 @@ def portal_process(env: dict, *, server: str = "uvicorn"):
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = {
-        "uvicorn": [sys.executable, "-m", "uvicorn", "portal.asgi:application", "--host", "127.0.0.1", "--port", str(port)],
+        "uvicorn": [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "portal.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         "gunicorn": [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
     }[server]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

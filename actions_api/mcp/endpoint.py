@@ -53,8 +53,10 @@ class BearerGate:
     def refuse(refusal: BearerRefusal | None) -> JSONResponse:
         """401 (or 403) with the pipeline's challenge; without a token, the bare challenge (RFC 6750 §3.1)."""
         if refusal is None:
-            body = {"error": "invalid_request",
-                    "error_description": "Sign in: send 'Authorization: Bearer <access token>'."}
+            body = {
+                "error": "invalid_request",
+                "error_description": "Sign in: send 'Authorization: Bearer <access token>'.",
+            }
             return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": mcp_bearer.challenge()})
         body = {"error": refusal.error, "error_description": refusal.description}
         headers = {"WWW-Authenticate": mcp_bearer.challenge(refusal)}

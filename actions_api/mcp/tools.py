@@ -35,9 +35,7 @@ TOKEN_SCOPE_KEY = "rolegate.token"
 READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
 
 Page = Annotated[int, Field(ge=1, description="1 for the first page.")]
-PageSize = Annotated[
-    int, Field(ge=1, le=RowsPagination.max_page_size, description="Rows per page.")
-]
+PageSize = Annotated[int, Field(ge=1, le=RowsPagination.max_page_size, description="Rows per page.")]
 
 server = MCPServer(
     "Rolegate",
@@ -83,7 +81,8 @@ async def _metered(
         if wait is not None:
             raise CallRefused(
                 f"Request was throttled. Expected available in {math.ceil(wait)} seconds.",
-                status=429, error="throttled",
+                status=429,
+                error="throttled",
             )
         result = await run(token)
         outcome["rows"] = len(result["results"]) if "results" in result else (1 if "id" in result else None)
@@ -93,9 +92,9 @@ async def _metered(
         raise
     finally:
         duration_ms = round((time.monotonic() - started) * 1000)
-        await _in_django(lambda: tool_call_record(
-            tool=tool, arguments=arguments, token=token, duration_ms=duration_ms, **outcome
-        ))
+        await _in_django(
+            lambda: tool_call_record(tool=tool, arguments=arguments, token=token, duration_ms=duration_ms, **outcome)
+        )
 
 
 async def whoami(ctx: Context) -> dict[str, Any]:

@@ -153,10 +153,16 @@ class UserAccessAdminMixin(GrantedByStampMixin):
     @admin.action(description="Assign a role to the selected users…", permissions=["change"])
     def assign_role(self, request, queryset):
         return self._bulk_role_page(
-            request, queryset, AssignRoleForm, "Assign a role",
+            request,
+            queryset,
+            AssignRoleForm,
+            "Assign a role",
             lambda data: services.role_assign_to_users(
-                role=data["role"], users=queryset, granted_by=request.user,
-                starts_at=data.get("starts_at"), ends_at=data.get("ends_at"),
+                role=data["role"],
+                users=queryset,
+                granted_by=request.user,
+                starts_at=data.get("starts_at"),
+                ends_at=data.get("ends_at"),
             ),
             "{count} user(s) got the role {role}.",
         )
@@ -164,7 +170,10 @@ class UserAccessAdminMixin(GrantedByStampMixin):
     @admin.action(description="Remove a role from the selected users…", permissions=["change"])
     def remove_role(self, request, queryset):
         return self._bulk_role_page(
-            request, queryset, RemoveRoleForm, "Remove a role",
+            request,
+            queryset,
+            RemoveRoleForm,
+            "Remove a role",
             lambda data: services.role_remove_from_users(
                 role=data["role"], users=queryset, revoke_access=data["revoke_access"]
             ),
@@ -184,8 +193,9 @@ class UserAccessAdminMixin(GrantedByStampMixin):
             form = form_class(request.POST)
             if form.is_valid():
                 count = apply(form.cleaned_data)
-                self.message_user(request, done_message.format(count=count, role=form.cleaned_data["role"].slug),
-                                  messages.SUCCESS)
+                self.message_user(
+                    request, done_message.format(count=count, role=form.cleaned_data["role"].slug), messages.SUCCESS
+                )
                 return None
         else:
             form = form_class()

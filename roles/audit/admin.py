@@ -7,9 +7,9 @@ import json
 from django.contrib import admin
 from django.utils import timezone
 
+from roles.admin import ReadOnlyAdmin, SlugInputFilter
 from roles.audit.csv_export import csv_download
 from roles.audit.models import AuditEvent
-from roles.admin import ReadOnlyAdmin, SlugInputFilter
 
 
 class ActorFilter(SlugInputFilter):
@@ -47,8 +47,17 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "actor_label", "action", "target_type", "target_label", "change_summary"]
     list_filter = ["action", TargetTypeFilter, ("occurred_at", admin.DateFieldListFilter), ActorFilter, TargetFilter]
     search_fields = ["actor_label", "target_label", "target_id"]
-    fields = ["occurred_at", "actor_label", "actor", "action", "target_type", "target_id", "target_label",
-              "changes_json", "details_json"]
+    fields = [
+        "occurred_at",
+        "actor_label",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "target_label",
+        "changes_json",
+        "details_json",
+    ]
     readonly_fields = fields
     raw_id_fields = ["actor"]
     actions = ["export_csv"]
@@ -75,8 +84,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
         return csv_download(
             header=CSV_COLUMNS,
             rows=(
-                [row[0].isoformat(), *row[1:6], json.dumps(row[6], ensure_ascii=False),
-                 json.dumps(row[7], ensure_ascii=False)]
+                [
+                    row[0].isoformat(),
+                    *row[1:6],
+                    json.dumps(row[6], ensure_ascii=False),
+                    json.dumps(row[7], ensure_ascii=False),
+                ]
                 for row in rows
             ),
             filename=f"audit-{timezone.now():%Y%m%d-%H%M%S}.csv",

@@ -24,7 +24,11 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         db_constraint=False,
     )
     actor_label = models.CharField("actor", max_length=150, help_text="Username at the time, or 'system'.")

@@ -45,9 +45,21 @@ TRACKED: dict[str, Tracked] = {
     "roles.teammembership": Tracked(("team", "user")),
     "accounts.application": Tracked(
         (
-            "name", "client_id", "user", "client_type", "authorization_grant_type", "redirect_uris",
-            "post_logout_redirect_uris", "allowed_origins", "skip_authorization", "algorithm",
-            "hash_client_secret", "chatgpt_callbacks", "pinned_gpt_ids", "require_pkce", "default_scopes",
+            "name",
+            "client_id",
+            "user",
+            "client_type",
+            "authorization_grant_type",
+            "redirect_uris",
+            "post_logout_redirect_uris",
+            "allowed_origins",
+            "skip_authorization",
+            "algorithm",
+            "hash_client_secret",
+            "chatgpt_callbacks",
+            "pinned_gpt_ids",
+            "require_pkce",
+            "default_scopes",
         ),
         secret_fields=("client_secret",),
     ),
@@ -139,8 +151,9 @@ def _record_save(sender, instance, created, raw=False, **kwargs) -> None:
         changes = {name: value for name, value in changes.items() if value[1] not in (None, "")}
     if not changes and not created:
         return
-    audit_record(action=AuditEvent.Action.CREATED if created else AuditEvent.Action.UPDATED, target=instance,
-                 changes=changes)
+    audit_record(
+        action=AuditEvent.Action.CREATED if created else AuditEvent.Action.UPDATED, target=instance, changes=changes
+    )
 
 
 def _describe_before_delete(sender, instance, **kwargs) -> None:

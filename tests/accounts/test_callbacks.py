@@ -46,8 +46,9 @@ def test_any_gpt_refuses_everything_but_the_exact_chatgpt_callback_shape(uri):
 
 @pytest.mark.django_db
 def test_listed_gpts_only_accepts_just_the_pinned_ids_on_both_hosts():
-    connection = ApplicationFactory(chatgpt_callbacks=ChatGPTCallbacks.PINNED, pinned_gpt_ids="g-one g-two",
-                                    redirect_uris="")
+    connection = ApplicationFactory(
+        chatgpt_callbacks=ChatGPTCallbacks.PINNED, pinned_gpt_ids="g-one g-two", redirect_uris=""
+    )
     assert connection.redirect_uri_allowed("https://chatgpt.com/aip/g-one/oauth/callback")
     assert connection.redirect_uri_allowed("https://chat.openai.com/aip/g-two/oauth/callback")
     assert not connection.redirect_uri_allowed("https://chatgpt.com/aip/g-three/oauth/callback")
@@ -64,7 +65,8 @@ def test_exact_mode_accepts_only_the_registered_callback():
 @pytest.mark.django_db
 def test_pasting_a_whole_callback_url_as_a_pinned_id_keeps_its_gpt_id():
     connection = ApplicationFactory.build(
-        chatgpt_callbacks=ChatGPTCallbacks.PINNED, redirect_uris="",
+        chatgpt_callbacks=ChatGPTCallbacks.PINNED,
+        redirect_uris="",
         pinned_gpt_ids="https://chatgpt.com/aip/g-Sales1/oauth/callback g-Sales1 g-Ops2",
     )
     connection.full_clean()
@@ -74,8 +76,9 @@ def test_pasting_a_whole_callback_url_as_a_pinned_id_keeps_its_gpt_id():
 @pytest.mark.django_db
 @pytest.mark.parametrize("entry", ["https://evil.example/aip/g-x/oauth/callback", "Sales1", "g-a/b"])
 def test_a_pinned_entry_that_is_no_gpt_id_is_refused_with_an_example(entry):
-    connection = ApplicationFactory.build(chatgpt_callbacks=ChatGPTCallbacks.PINNED, redirect_uris="",
-                                          pinned_gpt_ids=entry)
+    connection = ApplicationFactory.build(
+        chatgpt_callbacks=ChatGPTCallbacks.PINNED, redirect_uris="", pinned_gpt_ids=entry
+    )
     with pytest.raises(ValidationError, match="looks like g-AbC123"):
         connection.full_clean()
 
@@ -84,8 +87,11 @@ def test_a_pinned_entry_that_is_no_gpt_id_is_refused_with_an_example(entry):
 def test_a_refused_callback_page_names_the_url_received_and_how_to_allow_it_without_redirecting(client, demo):
     client.force_login(User.objects.get(username="alice"))
     received = "https://evil.example/aip/g-x/oauth/callback?<b>x</b>"
-    response = client.get("/o/authorize/", {"response_type": "code", "client_id": "demo-gpt",
-                                            "redirect_uri": received, "state": "s"}, HTTP_HOST="127.0.0.1")
+    response = client.get(
+        "/o/authorize/",
+        {"response_type": "code", "client_id": "demo-gpt", "redirect_uri": received, "state": "s"},
+        HTTP_HOST="127.0.0.1",
+    )
     content = response.content.decode()
 
     assert response.status_code == 400 and "Location" not in response
@@ -103,9 +109,15 @@ def test_a_chatgpt_callback_of_an_unpinned_gpt_says_which_id_to_add(client, demo
         chatgpt_callbacks=ChatGPTCallbacks.PINNED, pinned_gpt_ids="g-Old1"
     )
     client.force_login(User.objects.get(username="alice"))
-    response = client.get("/o/authorize/", {"response_type": "code", "client_id": "demo-gpt",
-                                            "redirect_uri": "https://chatgpt.com/aip/g-New2/oauth/callback"},
-                          HTTP_HOST="127.0.0.1")
+    response = client.get(
+        "/o/authorize/",
+        {
+            "response_type": "code",
+            "client_id": "demo-gpt",
+            "redirect_uri": "https://chatgpt.com/aip/g-New2/oauth/callback",
+        },
+        HTTP_HOST="127.0.0.1",
+    )
     content = response.content.decode()
     assert response.status_code == 400
     assert "g-New2" in content and "Callbacks of these GPTs only: g-Old1" in content
@@ -114,9 +126,15 @@ def test_a_chatgpt_callback_of_an_unpinned_gpt_says_which_id_to_add(client, demo
 @pytest.mark.django_db
 def test_an_unknown_client_id_is_named_on_the_error_page(client, demo):
     client.force_login(User.objects.get(username="alice"))
-    response = client.get("/o/authorize/", {"response_type": "code", "client_id": "no-such-gpt",
-                                            "redirect_uri": "https://chatgpt.com/aip/g-a/oauth/callback"},
-                          HTTP_HOST="127.0.0.1")
+    response = client.get(
+        "/o/authorize/",
+        {
+            "response_type": "code",
+            "client_id": "no-such-gpt",
+            "redirect_uri": "https://chatgpt.com/aip/g-a/oauth/callback",
+        },
+        HTTP_HOST="127.0.0.1",
+    )
     content = response.content.decode()
     assert response.status_code == 400
     assert "no-such-gpt" in content and "No connection has this Client ID" in content

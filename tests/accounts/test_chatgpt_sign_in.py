@@ -11,15 +11,22 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # username -> endpoint -> rows expected (computed independently of the API's own filtering)
 EXPECTED_ACCESS = {
-    "alice": {"/api/v1/orders": lambda: Order.objects.filter(region="EMEA"),
-              "/api/v1/customers": lambda: Customer.objects.filter(region="EMEA"),
-              "/api/v1/documents": None},
-    "bob": {"/api/v1/orders": lambda: Order.objects.filter(region="AMER"),
-            "/api/v1/customers": lambda: Customer.objects.filter(region="AMER"),
-            "/api/v1/documents": None},
+    "alice": {
+        "/api/v1/orders": lambda: Order.objects.filter(region="EMEA"),
+        "/api/v1/customers": lambda: Customer.objects.filter(region="EMEA"),
+        "/api/v1/documents": None,
+    },
+    "bob": {
+        "/api/v1/orders": lambda: Order.objects.filter(region="AMER"),
+        "/api/v1/customers": lambda: Customer.objects.filter(region="AMER"),
+        "/api/v1/documents": None,
+    },
     "carol": {"/api/v1/orders": lambda: Order.objects.all(), "/api/v1/customers": None, "/api/v1/documents": None},
-    "erin": {"/api/v1/documents": lambda: Document.objects.filter(department="HR"),
-             "/api/v1/orders": None, "/api/v1/customers": None},
+    "erin": {
+        "/api/v1/documents": lambda: Document.objects.filter(department="HR"),
+        "/api/v1/orders": None,
+        "/api/v1/customers": None,
+    },
     "dave": {"/api/v1/orders": None, "/api/v1/customers": None, "/api/v1/documents": None},
 }
 
@@ -64,8 +71,9 @@ def test_a_role_granted_in_the_database_reaches_the_token_at_the_next_refresh(ch
     chatgpt.sign_in("dave")
     assert chatgpt.call("/api/v1/orders").status_code == 403
 
-    RoleAssignment.objects.create(user_id=int(chatgpt.call("/api/v1/me").json()["sub"]),
-                                  role=Role.objects.get(slug="finance"))
+    RoleAssignment.objects.create(
+        user_id=int(chatgpt.call("/api/v1/me").json()["sub"]), role=Role.objects.get(slug="finance")
+    )
     assert chatgpt.refresh().status_code == 200
 
     assert chatgpt.call("/api/v1/me").json()["roles"] == ["finance"]

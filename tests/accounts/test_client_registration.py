@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from oauthlib.oauth2.rfc6749.errors import InvalidClientIdError
 from oauth2_provider.cimd import CIMDError, SafeMetadataFetcher
 from oauth2_provider.models import get_application_model
+from oauthlib.oauth2.rfc6749.errors import InvalidClientIdError
 
-from accounts.redirects import is_connector_callback
 from accounts.models import ClientRegistrationPolicy
+from accounts.redirects import is_connector_callback
 
 Application = get_application_model()
 CLAUDE_CALLBACK = "https://claude.ai/api/mcp/auth_callback"
@@ -17,8 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 def register(client, **metadata):
-    body = {"client_name": "Claude", "redirect_uris": [CLAUDE_CALLBACK], "token_endpoint_auth_method": "none",
-            "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"], **metadata}
+    body = {
+        "client_name": "Claude",
+        "redirect_uris": [CLAUDE_CALLBACK],
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        **metadata,
+    }
     return client.post("/o/register/", json.dumps(body), content_type="application/json")
 
 
@@ -126,9 +132,16 @@ def registered_client(client):
 
 
 def exchange_code(client, client_id: str):
-    return client.post("/o/token/", {"grant_type": "authorization_code", "code": "not-a-real-code",
-                                     "redirect_uri": CLAUDE_CALLBACK, "client_id": client_id,
-                                     "code_verifier": "v" * 64})
+    return client.post(
+        "/o/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": "not-a-real-code",
+            "redirect_uri": CLAUDE_CALLBACK,
+            "client_id": client_id,
+            "code_verifier": "v" * 64,
+        },
+    )
 
 
 def test_a_registered_client_reaches_the_code_check(client, registered_client):
@@ -145,9 +158,16 @@ def test_a_client_an_admin_disabled_gets_invalid_client(client, admin_client, re
     registered_client.refresh_from_db()
     assert not registered_client.is_active
     assert exchange_code(client, registered_client.client_id).json()["error"] == "invalid_client"
-    authorize = admin_client.get("/o/authorize/", {"response_type": "code", "client_id": registered_client.client_id,
-                                             "redirect_uri": CLAUDE_CALLBACK, "code_challenge": "c" * 43,
-                                             "code_challenge_method": "S256"})
+    authorize = admin_client.get(
+        "/o/authorize/",
+        {
+            "response_type": "code",
+            "client_id": registered_client.client_id,
+            "redirect_uri": CLAUDE_CALLBACK,
+            "code_challenge": "c" * 43,
+            "code_challenge_method": "S256",
+        },
+    )
     assert authorize.status_code == 400
     assert isinstance(authorize.context["error"], InvalidClientIdError)  # shown, never redirected
 
@@ -168,9 +188,17 @@ def test_registered_clients_are_listed_in_the_admin(admin_client, registered_cli
 def test_the_consent_page_says_a_self_registered_app_chose_its_name_and_where_approval_leads(
     admin_client, registered_client
 ):
-    page = admin_client.get("/o/authorize/", {"response_type": "code", "client_id": registered_client.client_id,
-                                              "redirect_uri": CLAUDE_CALLBACK, "code_challenge": "c" * 43,
-                                              "code_challenge_method": "S256", "scope": "openid profile api"})
+    page = admin_client.get(
+        "/o/authorize/",
+        {
+            "response_type": "code",
+            "client_id": registered_client.client_id,
+            "redirect_uri": CLAUDE_CALLBACK,
+            "code_challenge": "c" * 43,
+            "code_challenge_method": "S256",
+            "scope": "openid profile api",
+        },
+    )
 
     assert page.status_code == 200
     text = page.content.decode()
@@ -199,26 +227,37 @@ def metadata_documents(settings):
     from django.core.cache import cache
 
     cache.clear()  # DOT backs failed documents off in the cache
-    settings.OAUTH2_PROVIDER = {
-        **settings.OAUTH2_PROVIDER, "CIMD_METADATA_FETCHER": f"{__name__}.DocumentFetcher"
-    }
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "CIMD_METADATA_FETCHER": f"{__name__}.DocumentFetcher"}
     DocumentFetcher.documents, DocumentFetcher.fetched = {}, []
     return DocumentFetcher.documents
 
 
 def authorize_page(client, client_id):
-    return client.get("/o/authorize/", {"response_type": "code", "client_id": client_id,
-                                        "redirect_uri": CLAUDE_CALLBACK, "code_challenge": "c" * 43,
-                                        "code_challenge_method": "S256", "scope": "openid profile api"})
+    return client.get(
+        "/o/authorize/",
+        {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": CLAUDE_CALLBACK,
+            "code_challenge": "c" * 43,
+            "code_challenge_method": "S256",
+            "scope": "openid profile api",
+        },
+    )
 
 
 CIMD_URL = "https://claude.ai/oauth/mcp-oauth-client-metadata"
 
 
 def claude_document(**overrides):
-    return {"client_id": CIMD_URL, "client_name": "Claude", "redirect_uris": [CLAUDE_CALLBACK],
-            "token_endpoint_auth_method": "none", "grant_types": ["authorization_code", "refresh_token"],
-            **overrides}
+    return {
+        "client_id": CIMD_URL,
+        "client_name": "Claude",
+        "redirect_uris": [CLAUDE_CALLBACK],
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "refresh_token"],
+        **overrides,
+    }
 
 
 def test_a_client_identified_by_its_metadata_document_url_on_an_allowed_host_is_registered(

@@ -17,4 +17,3 @@ def test_a_new_connection_secret_is_stored_with_the_client_secret_hasher_not_in_
     assert identify_hasher(application.client_secret).algorithm == ClientSecretHasher.algorithm
     assert check_password("a-long-random-client-secret", application.client_secret)
     assert not check_password("another-secret", application.client_secret)
-

@@ -26,9 +26,13 @@ def signed_into(user, application) -> RefreshToken:
 @pytest.fixture
 def claude(alice):
     """A Client ID Metadata Document client, as Claude registers: its client_id is an https URL."""
-    application = ApplicationFactory(name="Claude", client_id=CIMD_URL, client_type="public",
-                                     registration_source=Application.RegistrationSource.CIMD,
-                                     redirect_uris="https://claude.ai/api/mcp/auth_callback")
+    application = ApplicationFactory(
+        name="Claude",
+        client_id=CIMD_URL,
+        client_type="public",
+        registration_source=Application.RegistrationSource.CIMD,
+        redirect_uris="https://claude.ai/api/mcp/auth_callback",
+    )
     signed_into(alice, application)
     return application
 

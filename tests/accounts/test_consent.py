@@ -24,8 +24,14 @@ def alice(demo, client):
 
 
 def authorize(client, redirect_uri=GPT_ONE, **params):
-    query = {"response_type": "code", "client_id": "demo-gpt", "redirect_uri": redirect_uri,
-             "scope": "openid profile api", "state": "st", **params}
+    query = {
+        "response_type": "code",
+        "client_id": "demo-gpt",
+        "redirect_uri": redirect_uri,
+        "scope": "openid profile api",
+        "state": "st",
+        **params,
+    }
     return client.get("/o/authorize/", query)
 
 
@@ -41,9 +47,13 @@ def got_code(response) -> bool:
 
 def test_a_live_token_does_not_let_the_client_skip_consent_for_a_gpt_id_never_seen(client, alice):
     """The review: with approval_prompt=auto any live token skipped consent, even for another GPT."""
-    AccessToken.objects.create(user=alice, application=Application.objects.get(client_id="demo-gpt"),
-                               token="live", scope="openid profile api",
-                               expires=timezone.now() + dt.timedelta(minutes=10))
+    AccessToken.objects.create(
+        user=alice,
+        application=Application.objects.get(client_id="demo-gpt"),
+        token="live",
+        scope="openid profile api",
+        expires=timezone.now() + dt.timedelta(minutes=10),
+    )
 
     page = authorize(client, GPT_TWO, approval_prompt="auto")
 
@@ -55,8 +65,11 @@ def test_an_approval_is_remembered_only_for_the_same_callback_scopes_and_resourc
 
     assert got_code(authorize(client))  # exactly what was allowed: no page
     assert got_code(authorize(client, scope="api profile openid"))  # the same set in another order
-    for different in (authorize(client, GPT_TWO), authorize(client, scope="openid"),
-                      authorize(client, resource=settings.MCP_RESOURCE)):
+    for different in (
+        authorize(client, GPT_TWO),
+        authorize(client, scope="openid"),
+        authorize(client, resource=settings.MCP_RESOURCE),
+    ):
         assert different.status_code == 200 and "form" in different.context
 
 

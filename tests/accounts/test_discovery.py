@@ -25,9 +25,10 @@ def test_metadata_names_every_endpoint_of_design_section_2(client, path):
 
 
 def test_both_metadata_urls_serve_the_same_document(client):
-    assert client.get("/.well-known/openid-configuration").json() == client.get(
-        "/.well-known/oauth-authorization-server"
-    ).json()
+    assert (
+        client.get("/.well-known/openid-configuration").json()
+        == client.get("/.well-known/oauth-authorization-server").json()
+    )
 
 
 def test_jwks_publishes_public_keys_only_each_with_a_kid(client):
@@ -56,7 +57,12 @@ def test_an_openid_sign_in_also_returns_an_id_token_for_the_connection(chatgpt, 
     key_set = jwt.PyJWKSet.from_dict(requests.get(f"{live_demo.url}/.well-known/jwks.json").json())
     id_token = tokens["id_token"]
 
-    claims = jwt.decode(id_token, key_set[jwt.get_unverified_header(id_token)["kid"]], algorithms=["RS256"],
-                        audience="demo-gpt", issuer=BASE)
+    claims = jwt.decode(
+        id_token,
+        key_set[jwt.get_unverified_header(id_token)["kid"]],
+        algorithms=["RS256"],
+        audience="demo-gpt",
+        issuer=BASE,
+    )
 
     assert claims["preferred_username"] == "alice" and claims["roles"] == ["sales-emea"]

@@ -16,8 +16,15 @@ from accounts.redirects import ChatGPTCallbacks
 from tests.chatgpt import ChatGPT, form_fields
 
 Application = get_application_model()
-EDITOR_KEYS = {"client_id", "client_secret", "authorization_url", "token_url", "scope", "token_exchange_method",
-               "schema_url"}
+EDITOR_KEYS = {
+    "client_id",
+    "client_secret",
+    "authorization_url",
+    "token_url",
+    "scope",
+    "token_exchange_method",
+    "schema_url",
+}
 
 
 def editor_values(page_html: str) -> dict[str, str]:
@@ -48,8 +55,15 @@ def test_connect_gpt_json_prints_every_value_for_the_gpt_editor_and_the_secret_w
 def test_connect_gpt_text_output_names_each_field_as_the_gpt_editor_does():
     out = StringIO()
     call_command("connect_gpt", "--name", "Support GPT", stdout=out)
-    for label in ("Client ID:", "Client Secret:", "Authorization URL:", "Token URL:", "Scope:",
-                  "Token Exchange Method:", "Import from URL:"):
+    for label in (
+        "Client ID:",
+        "Client Secret:",
+        "Authorization URL:",
+        "Token URL:",
+        "Scope:",
+        "Token Exchange Method:",
+        "Import from URL:",
+    ):
         assert label in out.getvalue()
 
 
@@ -75,8 +89,11 @@ def test_connect_gpt_refuses_a_callback_that_is_not_a_url_and_says_why():
 def admin_session(base_url: str) -> requests.Session:
     session = requests.Session()
     page = session.get(f"{base_url}/admin/login/")
-    response = session.post(page.url, data={**form_fields(page.text), "username": "admin",
-                                            "password": "rolegate-admin"}, allow_redirects=False)
+    response = session.post(
+        page.url,
+        data={**form_fields(page.text), "username": "admin", "password": "rolegate-admin"},
+        allow_redirects=False,
+    )
     assert response.status_code == 302
     return session
 
@@ -85,8 +102,15 @@ def create_connection_in_admin(session: requests.Session, base_url: str, name: s
     """Submits the add form as a browser would with only the name typed in (the other fields' defaults)."""
     page = session.get(f"{base_url}/admin/accounts/gptconnection/add/")
     assert 'option value="any" selected' in page.text and 'value="openid profile api"' in page.text
-    fields = {"csrfmiddlewaretoken": session.cookies["csrftoken"], "name": name, "chatgpt_callbacks": "any",
-              "pinned_gpt_ids": "", "redirect_uris": "", "default_scopes": "openid profile api", "_save": "Save"}
+    fields = {
+        "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        "name": name,
+        "chatgpt_callbacks": "any",
+        "pinned_gpt_ids": "",
+        "redirect_uris": "",
+        "default_scopes": "openid profile api",
+        "_save": "Save",
+    }
     return session.post(page.url, data=fields)
 
 
@@ -109,13 +133,18 @@ def test_following_only_the_connection_page_a_chatgpt_like_client_signs_in_and_c
     server = schema["servers"][0]["url"]
 
     chatgpt = ChatGPT(
-        server, client_id=values["client_id"], client_secret=values["client_secret"], exchange=exchange,
+        server,
+        client_id=values["client_id"],
+        client_secret=values["client_secret"],
+        exchange=exchange,
         callback="https://chatgpt.com/aip/g-NewGpt77/oauth/callback",
-        authorization_endpoint=values["authorization_url"], token_endpoint=values["token_url"],
+        authorization_endpoint=values["authorization_url"],
+        token_endpoint=values["token_url"],
     )
     tokens = chatgpt.authorize("alice", "rolegate-demo", scope=values["scope"])
-    response = chatgpt.token_request({"grant_type": "authorization_code", "code": tokens["code"],
-                                      "redirect_uri": chatgpt.callback})
+    response = chatgpt.token_request(
+        {"grant_type": "authorization_code", "code": tokens["code"], "redirect_uri": chatgpt.callback}
+    )
     assert response.status_code == 200, response.text
     chatgpt.tokens = response.json()
     me_path = next(path for path, item in schema["paths"].items() if item["get"]["operationId"] == "getMe")
@@ -129,7 +158,8 @@ def test_the_client_secret_is_shown_once_and_a_new_one_replaces_it(admin_client)
     response = admin_client.post(
         "/admin/accounts/gptconnection/add/",
         {"name": "Ops GPT", "chatgpt_callbacks": "any", "default_scopes": "openid profile api", "_save": "Save"},
-        follow=True, HTTP_HOST="127.0.0.1",
+        follow=True,
+        HTTP_HOST="127.0.0.1",
     )
     first = editor_values(response.content.decode())["client_secret"]
     application = Application.objects.get(name="Ops GPT")
@@ -139,8 +169,9 @@ def test_the_client_secret_is_shown_once_and_a_new_one_replaces_it(admin_client)
     assert "client_secret" not in editor_values(again.content.decode())
     assert "Generate a new secret" in again.content.decode()
 
-    rotated = admin_client.post(f"/admin/accounts/gptconnection/{application.pk}/new-secret/", follow=True,
-                                HTTP_HOST="127.0.0.1")
+    rotated = admin_client.post(
+        f"/admin/accounts/gptconnection/{application.pk}/new-secret/", follow=True, HTTP_HOST="127.0.0.1"
+    )
     second = editor_values(rotated.content.decode())["client_secret"]
     application.refresh_from_db()
     assert second != first
@@ -179,8 +210,12 @@ def test_the_application_change_form_exposes_rolegates_connection_settings(admin
 )
 def test_the_connection_page_says_what_to_do_with_chatgpts_callback_url_for_its_mode(admin_client, mode, step):
     connection = GptConnection.objects.create(
-        name="Mode GPT", client_type="confidential", authorization_grant_type="authorization-code",
-        chatgpt_callbacks=mode, pinned_gpt_ids="g-One1", redirect_uris="https://chatgpt.com/aip/g-One1/oauth/callback",
+        name="Mode GPT",
+        client_type="confidential",
+        authorization_grant_type="authorization-code",
+        chatgpt_callbacks=mode,
+        pinned_gpt_ids="g-One1",
+        redirect_uris="https://chatgpt.com/aip/g-One1/oauth/callback",
     )
     page = admin_client.get(f"/admin/accounts/gptconnection/{connection.pk}/change/").content.decode()
     assert step in page

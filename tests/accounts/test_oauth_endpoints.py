@@ -298,8 +298,9 @@ def test_the_user_can_revoke_a_connections_access_from_the_portal(chatgpt):
     assert "Revoke access" in page.text
 
     demo_gpt = Application.objects.get(client_id="demo-gpt")
-    revoked = browser.post(f"{chatgpt.base_url}/accounts/apps/{demo_gpt.pk}/revoke/", data=form_fields(page.text),
-                           allow_redirects=False)
+    revoked = browser.post(
+        f"{chatgpt.base_url}/accounts/apps/{demo_gpt.pk}/revoke/", data=form_fields(page.text), allow_redirects=False
+    )
 
     assert revoked.status_code == 302
     refused = chatgpt.refresh()

@@ -18,8 +18,14 @@ pytestmark = pytest.mark.django_db
 
 
 def register(client, *, ip="198.51.100.1", **metadata):
-    body = {"client_name": "Claude", "redirect_uris": [CLAUDE_CALLBACK], "token_endpoint_auth_method": "none",
-            "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"], **metadata}
+    body = {
+        "client_name": "Claude",
+        "redirect_uris": [CLAUDE_CALLBACK],
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        **metadata,
+    }
     return client.post("/o/register/", json.dumps(body), content_type="application/json", REMOTE_ADDR=ip)
 
 
@@ -28,8 +34,16 @@ def register(client, *, ip="198.51.100.1", **metadata):
 
 @pytest.mark.parametrize(
     "grant_types",
-    [["client_credentials"], ["password"], ["implicit"], ["urn:ietf:params:oauth:grant-type:device_code"],
-     ["authorization_code", "client_credentials"], ["refresh_token"], "authorization_code", [1]],
+    [
+        ["client_credentials"],
+        ["password"],
+        ["implicit"],
+        ["urn:ietf:params:oauth:grant-type:device_code"],
+        ["authorization_code", "client_credentials"],
+        ["refresh_token"],
+        "authorization_code",
+        [1],
+    ],
 )
 def test_only_the_authorization_code_grant_can_be_registered(client, grant_types):
     response = register(client, grant_types=grant_types)
@@ -80,8 +94,10 @@ def test_a_registered_client_is_public_and_must_use_pkce(client):
 
 @pytest.mark.parametrize(
     ("registered_grant", "form"),
-    [("client-credentials", {"grant_type": "client_credentials"}),
-     ("password", {"grant_type": "password", "username": "holder", "password": "correct horse battery"})],
+    [
+        ("client-credentials", {"grant_type": "client_credentials"}),
+        ("password", {"grant_type": "password", "username": "holder", "password": "correct horse battery"}),
+    ],
 )
 def test_an_existing_client_credentials_or_password_client_gets_unauthorized_client(client, registered_grant, form):
     """The review: a client_credentials client made the token endpoint answer 500 (a token without a user)."""
@@ -141,8 +157,9 @@ def test_the_registration_access_token_expires(client, settings):
 def clients_of_all_kinds(client):
     """An unused self-registered client, one used once, a fresh unused one and an admin-made one."""
     long_ago = timezone.now() - dt.timedelta(days=30)
-    unused, used, fresh = (Application.objects.get(client_id=register(client, ip=f"203.0.113.{n}").json()["client_id"])
-                           for n in range(3))
+    unused, used, fresh = (
+        Application.objects.get(client_id=register(client, ip=f"203.0.113.{n}").json()["client_id"]) for n in range(3)
+    )
     Application.objects.filter(pk__in=[unused.pk, used.pk]).update(created=long_ago)
     authorization_code_redeem(code="a-code", application=used, token_family=None)
     manual = ApplicationFactory()

@@ -66,8 +66,14 @@ def test_the_resource_given_only_at_authorization_carries_over_to_the_token_and_
     tokens = connector.exchange(query["code"], verifier).json()
     assert audience(tokens) == MCP
 
-    refreshed = requests.post(f"{connector.base_url}/o/token/", data={
-        "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": connector.client_id})
+    refreshed = requests.post(
+        f"{connector.base_url}/o/token/",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": connector.client_id,
+        },
+    )
 
     assert refreshed.status_code == 200, refreshed.text
     assert audience(refreshed.json()) == MCP
@@ -83,10 +89,19 @@ def test_an_unknown_resource_at_authorization_is_sent_back_as_invalid_target(con
     browser = ChatGPT(connector.base_url).signed_in_browser("alice")
     _, challenge = pkce_pair()
 
-    response = browser.get(f"{connector.base_url}/o/authorize/", allow_redirects=False, params={
-        "response_type": "code", "client_id": connector.client_id, "redirect_uri": connector.callback,
-        "state": "s1", "code_challenge": challenge, "code_challenge_method": "S256",
-        "resource": "https://evil.example/mcp"})
+    response = browser.get(
+        f"{connector.base_url}/o/authorize/",
+        allow_redirects=False,
+        params={
+            "response_type": "code",
+            "client_id": connector.client_id,
+            "redirect_uri": connector.callback,
+            "state": "s1",
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+            "resource": "https://evil.example/mcp",
+        },
+    )
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith(connector.callback + "?")
@@ -118,9 +133,17 @@ def test_a_token_request_for_an_unknown_resource_is_invalid_target(connector):
 def test_a_public_client_without_pkce_is_refused(connector):
     browser = ChatGPT(connector.base_url).signed_in_browser("alice")
 
-    response = browser.get(f"{connector.base_url}/o/authorize/", allow_redirects=False, params={
-        "response_type": "code", "client_id": connector.client_id, "redirect_uri": connector.callback,
-        "state": "s2", "resource": MCP})
+    response = browser.get(
+        f"{connector.base_url}/o/authorize/",
+        allow_redirects=False,
+        params={
+            "response_type": "code",
+            "client_id": connector.client_id,
+            "redirect_uri": connector.callback,
+            "state": "s2",
+            "resource": MCP,
+        },
+    )
 
     assert response.status_code == 302
     assert "error=invalid_request" in response.headers["Location"]

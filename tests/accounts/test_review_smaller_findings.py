@@ -24,12 +24,28 @@ def test_get_on_logout_shows_the_confirmation_and_only_post_signs_out(client, de
 
 
 def test_the_sign_in_page_warns_that_a_self_registered_client_chose_its_name(client):
-    registered = client.post("/o/register/", json.dumps(
-        {"client_name": "Your IT Department", "redirect_uris": [CLAUDE_CALLBACK], "token_endpoint_auth_method": "none",
-         "grant_types": ["authorization_code"], "response_types": ["code"]}), content_type="application/json")
+    registered = client.post(
+        "/o/register/",
+        json.dumps(
+            {
+                "client_name": "Your IT Department",
+                "redirect_uris": [CLAUDE_CALLBACK],
+                "token_endpoint_auth_method": "none",
+                "grant_types": ["authorization_code"],
+                "response_types": ["code"],
+            }
+        ),
+        content_type="application/json",
+    )
     authorize = "/o/authorize/?" + urlencode(
-        {"response_type": "code", "client_id": registered.json()["client_id"], "redirect_uri": CLAUDE_CALLBACK,
-         "code_challenge": "c" * 43, "code_challenge_method": "S256"})
+        {
+            "response_type": "code",
+            "client_id": registered.json()["client_id"],
+            "redirect_uri": CLAUDE_CALLBACK,
+            "code_challenge": "c" * 43,
+            "code_challenge_method": "S256",
+        }
+    )
 
     page = client.get("/accounts/login/", {"next": authorize}).content.decode()
 
@@ -38,8 +54,9 @@ def test_the_sign_in_page_warns_that_a_self_registered_client_chose_its_name(cli
 
 
 def test_the_sign_in_page_of_an_admin_made_connection_has_no_such_warning(client, demo):
-    authorize = "/o/authorize/?" + urlencode({"response_type": "code", "client_id": "demo-gpt",
-                                               "redirect_uri": GPT_CALLBACK})
+    authorize = "/o/authorize/?" + urlencode(
+        {"response_type": "code", "client_id": "demo-gpt", "redirect_uri": GPT_CALLBACK}
+    )
     page = client.get("/accounts/login/", {"next": authorize}).content.decode()
 
     assert "Demo GPT" in page and "registered itself" not in page
@@ -50,8 +67,16 @@ def test_response_modes_other_than_query_are_refused_with_an_oauth_error(client,
     client.force_login(User.objects.get(username="alice"))
     Application.objects.filter(client_id="demo-gpt").update(skip_authorization=True)
 
-    response = client.get("/o/authorize/", {"response_type": "code", "client_id": "demo-gpt", "state": "st",
-                                            "redirect_uri": GPT_CALLBACK, "response_mode": mode})
+    response = client.get(
+        "/o/authorize/",
+        {
+            "response_type": "code",
+            "client_id": "demo-gpt",
+            "state": "st",
+            "redirect_uri": GPT_CALLBACK,
+            "response_mode": mode,
+        },
+    )
 
     assert response.status_code == 302
     location = urlsplit(response["Location"])

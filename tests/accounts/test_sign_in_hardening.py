@@ -79,9 +79,7 @@ def address_limit(settings):
     return settings.LOGIN_ADDRESS_FAILURE_LIMIT
 
 
-def test_an_address_is_locked_after_the_address_limit_of_failures_for_any_account(
-    victim, bystander, address_limit
-):
+def test_an_address_is_locked_after_the_address_limit_of_failures_for_any_account(victim, bystander, address_limit):
     fail_at_address(address_limit - 1, "203.0.113.7")
     assert sign_in(Client(), "bystander", PASSWORD, ip="203.0.113.7").status_code == 302
 
@@ -130,10 +128,15 @@ def test_failures_below_the_limit_do_not_lock(victim):
 def test_a_forged_forwarded_for_header_does_not_dodge_the_address_lock(victim, address_limit):
     client = Client()
     for attempt in range(address_limit):
-        client.post(LOGIN, {"username": f"guess{attempt}", "password": "x"}, REMOTE_ADDR="203.0.113.20",
-                    HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}")
-    response = client.post(LOGIN, {"username": "victim", "password": PASSWORD}, REMOTE_ADDR="203.0.113.20",
-                           HTTP_X_FORWARDED_FOR="10.9.9.9")
+        client.post(
+            LOGIN,
+            {"username": f"guess{attempt}", "password": "x"},
+            REMOTE_ADDR="203.0.113.20",
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{attempt}",
+        )
+    response = client.post(
+        LOGIN, {"username": "victim", "password": PASSWORD}, REMOTE_ADDR="203.0.113.20", HTTP_X_FORWARDED_FOR="10.9.9.9"
+    )
     assert_locked_out(response)
 
 

@@ -50,8 +50,13 @@ def test_the_consent_page_names_the_gpt_and_lists_what_it_will_see_in_plain_word
     client.force_login(User.objects.get(username="alice"))
     page = client.get("/o/authorize/", AUTHORIZE).content.decode()
     assert "Demo GPT</strong> wants to use your account" in page
-    for words in ("Sales EMEA", "List and read customers", "List and read orders, amounts included",
-                  "Only rows with Region: EMEA", "Read business data that your roles allow"):
+    for words in (
+        "Sales EMEA",
+        "List and read customers",
+        "List and read orders, amounts included",
+        "Only rows with Region: EMEA",
+        "Read business data that your roles allow",
+    ):
         assert words in page, words
 
 

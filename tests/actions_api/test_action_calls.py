@@ -88,8 +88,9 @@ def test_the_action_calls_admin_is_read_only_and_names_the_connection(demo_gpt, 
 
 
 def test_prune_action_calls_deletes_only_calls_older_than_the_retention(db):
-    old = ActionCall.objects.create(method="GET", endpoint="/api/v1/me", status=200, duration_ms=1,
-                                    at=timezone.now() - timezone.timedelta(days=31))
+    old = ActionCall.objects.create(
+        method="GET", endpoint="/api/v1/me", status=200, duration_ms=1, at=timezone.now() - timezone.timedelta(days=31)
+    )
     recent = ActionCall.objects.create(method="GET", endpoint="/api/v1/me", status=200, duration_ms=1)
     out = StringIO()
     call_command("prune_action_calls", "--days", "30", stdout=out)

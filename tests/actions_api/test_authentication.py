@@ -101,7 +101,9 @@ def test_an_id_token_is_not_an_access_token(bearer, mint_token, alice):
     assert "not an access token" in response.json()["detail"]
 
 
-def test_a_valid_token_is_verified_without_any_database_query(bearer, mint_token, alice, assert_no_query_but_the_call_log):
+def test_a_valid_token_is_verified_without_any_database_query(
+    bearer, mint_token, alice, assert_no_query_but_the_call_log
+):
     client = bearer(mint_token(alice))
     assert client.get("/api/v1/me").status_code == 200  # warms the in-process key cache
 

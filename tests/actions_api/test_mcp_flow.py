@@ -7,9 +7,9 @@ the resource -> token -> tool calls, for every demo user, with the API tests' is
 
 from __future__ import annotations
 
-import jwt
 import anyio
 import httpx2
+import jwt
 import pytest
 import requests
 from mcp import Client
@@ -27,10 +27,16 @@ Application = get_application_model()
 
 # username -> collection -> rows expected (computed independently of the portal's filtering); None: refused
 EXPECTED_ACCESS = {
-    "alice": {"customers": lambda: Customer.objects.filter(region="EMEA"),
-              "orders": lambda: Order.objects.filter(region="EMEA"), "documents": None},
-    "bob": {"customers": lambda: Customer.objects.filter(region="AMER"),
-            "orders": lambda: Order.objects.filter(region="AMER"), "documents": None},
+    "alice": {
+        "customers": lambda: Customer.objects.filter(region="EMEA"),
+        "orders": lambda: Order.objects.filter(region="EMEA"),
+        "documents": None,
+    },
+    "bob": {
+        "customers": lambda: Customer.objects.filter(region="AMER"),
+        "orders": lambda: Order.objects.filter(region="AMER"),
+        "documents": None,
+    },
     "carol": {"customers": None, "orders": lambda: Order.objects.all(), "documents": None},
     "erin": {"customers": None, "orders": None, "documents": lambda: Document.objects.filter(department="HR")},
     "dave": {"customers": None, "orders": None, "documents": None},
@@ -83,8 +89,11 @@ def connect(base_url: str, user: ConnectorUser, storage: MemoryStorage) -> Clien
     provider = OAuthClientProvider(
         server_url=f"{base_url}/mcp",
         client_metadata=OAuthClientMetadata(
-            client_name="Claude", redirect_uris=[CLAUDE_CALLBACK], token_endpoint_auth_method="none",
-            grant_types=["authorization_code", "refresh_token"], response_types=["code"],
+            client_name="Claude",
+            redirect_uris=[CLAUDE_CALLBACK],
+            token_endpoint_auth_method="none",
+            grant_types=["authorization_code", "refresh_token"],
+            response_types=["code"],
         ),
         storage=storage,
         redirect_handler=user.open_browser,
@@ -134,7 +143,9 @@ def test_each_demo_user_connects_through_an_mcp_client_and_sees_exactly_their_ro
             for collection, expected in EXPECTED_ACCESS[username].items():
                 if expected is not None:
                     outside = await anyio.to_thread.run_sync(
-                        lambda: MODELS[collection].objects.exclude(pk__in=expected()).values_list("pk", flat=True).first()
+                        lambda: (
+                            MODELS[collection].objects.exclude(pk__in=expected()).values_list("pk", flat=True).first()
+                        )
                     )
                     if outside is not None:
                         hidden[collection] = await client.call_tool(f"get_{NOUNS[collection]}", {"id": outside})
@@ -154,8 +165,15 @@ def test_each_demo_user_connects_through_an_mcp_client_and_sees_exactly_their_ro
     assert claims["aud"] == f"{asgi_portal}/mcp"
     assert claims["client_id"] == registered.client_id
 
-    assert tools == {"whoami", "list_customers", "get_customer", "list_orders", "get_order",
-                     "list_documents", "get_document"}
+    assert tools == {
+        "whoami",
+        "list_customers",
+        "get_customer",
+        "list_orders",
+        "get_order",
+        "list_documents",
+        "get_document",
+    }
     assert not me.is_error
     assert me.structured_content["preferred_username"] == username
     for collection, expected in EXPECTED_ACCESS[username].items():
@@ -234,9 +252,17 @@ def test_a_row_reads_the_same_through_the_mcp_tools_and_the_rest_api(asgi_portal
     rest = requests.get(f"{asgi_portal}/api/v1/orders/{order.pk}", headers={"Authorization": f"Bearer {api_token}"})
     response = requests.post(
         f"{asgi_portal}/mcp",
-        json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "get_order", "arguments": {"id": order.pk}}},
-        headers={"Authorization": f"Bearer {mcp_token}", "Accept": "application/json, text/event-stream",
-                 "MCP-Protocol-Version": "2025-06-18"},
+        json={
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "get_order", "arguments": {"id": order.pk}},
+        },
+        headers={
+            "Authorization": f"Bearer {mcp_token}",
+            "Accept": "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2025-06-18",
+        },
     )
 
     assert rest.status_code == 200 and response.status_code == 200, response.text

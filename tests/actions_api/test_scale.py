@@ -18,7 +18,10 @@ SMALL = ScaleSize(users=40, roles=6, orders=500, documents=60)
 
 def _counts() -> dict[str, int]:
     return {
-        "users": RoleAssignment.objects.filter(user__username__startswith=USER_PREFIX).values("user").distinct().count(),
+        "users": RoleAssignment.objects.filter(user__username__startswith=USER_PREFIX)
+        .values("user")
+        .distinct()
+        .count(),
         "roles": Role.objects.filter(slug__startswith=ROLE_PREFIX).count(),
         "assignments": RoleAssignment.objects.filter(user__username__startswith=USER_PREFIX).count(),
         "customers": Customer.objects.count(),

@@ -18,7 +18,13 @@ OPERATION_ID = re.compile(r"[a-z][a-zA-Z0-9]{0,63}")  # camelCase, and within th
 MAX_OPERATIONS = 30
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 EXPECTED_OPERATIONS = {
-    "getMe", "listCustomers", "getCustomer", "listOrders", "getOrder", "listDocuments", "getDocument",
+    "getMe",
+    "listCustomers",
+    "getCustomer",
+    "listOrders",
+    "getOrder",
+    "listDocuments",
+    "getDocument",
 }
 
 

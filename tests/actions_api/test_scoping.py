@@ -4,7 +4,14 @@ import pytest
 
 from actions_api.models import Customer, Document, Order, Region
 from roles.claims import AccessClaims
-from tests.factories import CustomerFactory, DocumentFactory, OrderFactory, RoleAssignmentFactory, RoleFactory, UserFactory
+from tests.factories import (
+    CustomerFactory,
+    DocumentFactory,
+    OrderFactory,
+    RoleAssignmentFactory,
+    RoleFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +92,8 @@ def test_a_data_scope_without_the_permission_is_forbidden(bearer, mint_token, or
 
 
 @pytest.mark.parametrize(
-    "path, scoped_by", [("/api/v1/customers", "region"), ("/api/v1/orders", "region"), ("/api/v1/documents", "department")]
+    "path, scoped_by",
+    [("/api/v1/customers", "region"), ("/api/v1/orders", "region"), ("/api/v1/documents", "department")],
 )
 def test_every_row_names_the_attribute_it_is_scoped_by(bearer, mint_token, demo, django_user_model, path, scoped_by):
     admin_like = UserFactory()

@@ -188,8 +188,13 @@ def attacker_key_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}/jwks.json", "pem": pem, "kid": kid, "public": public,
-           "hits": handler.hits}
+    yield {
+        "url": f"http://127.0.0.1:{server.server_port}/jwks.json",
+        "pem": pem,
+        "kid": kid,
+        "public": public,
+        "hits": handler.hits,
+    }
     server.shutdown()
     server.server_close()
 

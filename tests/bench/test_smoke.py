@@ -26,9 +26,22 @@ def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_pat
     report_file = tmp_path / "report.json"
 
     finished = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--smoke", "--load-generator", generator,
-         "--database-url", _database_url(), "--json", str(report_file)],
-        cwd=ROOT, capture_output=True, text=True, timeout=240,
+        [
+            sys.executable,
+            "-m",
+            "bench.run",
+            "--smoke",
+            "--load-generator",
+            generator,
+            "--database-url",
+            _database_url(),
+            "--json",
+            str(report_file),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
 
     assert finished.returncode == 0, finished.stderr[-3000:]
@@ -51,8 +64,17 @@ def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_pat
         assert list(sizes[reading]) == ["1", "10", "100"]
         assert sizes[reading]["1"] < sizes[reading]["10"] < sizes[reading]["100"]
     assert 10 < sizes["largest_each_under_limit"] < 1000
-    for heading in ("req/s", "p95 ms", "ratios:", "targets", "token endpoint, per CPU-second", "password sign-ins", "access token size",
-                    "peak RSS per worker", "CPU per request in process"):
+    for heading in (
+        "req/s",
+        "p95 ms",
+        "ratios:",
+        "targets",
+        "token endpoint, per CPU-second",
+        "password sign-ins",
+        "access token size",
+        "peak RSS per worker",
+        "CPU per request in process",
+    ):
         assert heading in finished.stdout
 
 
@@ -61,7 +83,10 @@ def test_the_runner_refuses_a_database_with_real_users(django_user_model):
 
     finished = subprocess.run(
         [sys.executable, "-m", "bench.run", "--smoke", "--database-url", _database_url()],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     assert finished.returncode != 0

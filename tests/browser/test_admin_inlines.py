@@ -106,8 +106,11 @@ def _inlines_on_the_add_page(model_admin) -> list:
 
 
 ADMINS_WITH_INLINES = sorted(
-    (model._meta.label_lower for model, model_admin in admin.site._registry.items()
-     if _inlines_on_the_add_page(model_admin))
+    (
+        model._meta.label_lower
+        for model, model_admin in admin.site._registry.items()
+        if _inlines_on_the_add_page(model_admin)
+    )
 )
 
 
@@ -128,14 +131,16 @@ def _addable_inlines(model, obj) -> list:
 
 
 def _rows_of(inlines, obj) -> dict[str, int]:
-    return {f"{model._meta.label_lower}.{fk}": model._default_manager.filter(**{fk: obj}).count()
-            for model, fk in inlines}
+    return {
+        f"{model._meta.label_lower}.{fk}": model._default_manager.filter(**{fk: obj}).count() for model, fk in inlines
+    }
 
 
 def _fill_every_inline(page, word: str, *, choice: int) -> int:
     groups = page.locator(".inline-group").all()
-    return sum(fill_first_new_row(page, group, f"{word}_{number}", choice=choice)
-               for number, group in enumerate(groups))
+    return sum(
+        fill_first_new_row(page, group, f"{word}_{number}", choice=choice) for number, group in enumerate(groups)
+    )
 
 
 @pytest.mark.parametrize("label", ADMINS_WITH_INLINES)
@@ -162,8 +167,9 @@ def test_every_admin_page_with_inlines_saves_one_new_row_per_inline_on_add_and_c
     save(admin_page, "_continue")
     assert _rows_of(_addable_inlines(model, obj), obj) == {name: 2 for name in after_add}
 
-    related = {model: list(model._default_manager.filter(**{fk: obj}).values_list("pk", flat=True))
-               for model, fk in inlines}
+    related = {
+        model: list(model._default_manager.filter(**{fk: obj}).values_list("pk", flat=True)) for model, fk in inlines
+    }
     delete(admin_page, live_demo.url, f"/admin/{app_label}/{model_name}/{obj.pk}/change/")
     assert not model._default_manager.filter(pk=obj.pk).exists()
     for inline_model, pks in related.items():

@@ -30,7 +30,10 @@ BOUND = 2.5  # the revocation bound (2 s) plus the polling's own round trips
 def portal(seeded_database, tmp_path_factory):
     redis.Redis.from_url(shared_redis_url()).flushdb()  # this worker's own database index: no earlier counters
     with portal_processes(
-        1, log_dir=tmp_path_factory.mktemp("portal"), REDIS_URL=shared_redis_url(), API_RATE_PER_USER=f"{RATE_PER_USER}/min"
+        1,
+        log_dir=tmp_path_factory.mktemp("portal"),
+        REDIS_URL=shared_redis_url(),
+        API_RATE_PER_USER=f"{RATE_PER_USER}/min",
     ) as (process,):
         yield process
 
@@ -41,7 +44,8 @@ def b64url(data: bytes) -> str:
 
 def tool_call(portal, token: str, name: str, arguments: dict) -> requests.Response:
     return requests.post(
-        f"{portal.url}/mcp", timeout=10,
+        f"{portal.url}/mcp",
+        timeout=10,
         json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}},
         headers={"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream"},
     )
@@ -68,8 +72,12 @@ def test_a_disabled_connections_tokens_are_refused_by_the_api_and_mcp(portal, dj
 
     admin = ChatGPT(portal.url).signed_in_browser("admin", "rolegate-admin")
     page = admin.get(f"{portal.url}/admin/accounts/application/")
-    response = admin.post(page.url, data={**form_fields(page.text), "action": "disable", "_selected_action": [pk]},
-                          headers={"Referer": page.url}, allow_redirects=False)
+    response = admin.post(
+        page.url,
+        data={**form_fields(page.text), "action": "disable", "_selected_action": [pk]},
+        headers={"Referer": page.url},
+        allow_redirects=False,
+    )
     assert response.status_code == 302, response.text[:300]
 
     wait_until(lambda: mcp_tools(portal, mcp_token).status_code == 401, timeout=BOUND, interval=0.05, message="MCP")
@@ -82,15 +90,23 @@ def test_a_user_deleted_from_the_shell_is_refused_at_once(portal):
     assert get(portal, "/api/v1/me", token).status_code == 200
 
     deleted = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c",
-         "from accounts.models import User; User.objects.get(username='carol').delete()"],
-        cwd=PROJECT_DIR, capture_output=True, text=True,
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from accounts.models import User; User.objects.get(username='carol').delete()",
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
         env=server_env(REDIS_URL=shared_redis_url()),
     )
     assert deleted.returncode == 0, deleted.stderr
 
-    wait_until(lambda: get(portal, "/api/v1/me", token).status_code == 401, timeout=BOUND, interval=0.05,
-               message="the refusal")
+    wait_until(
+        lambda: get(portal, "/api/v1/me", token).status_code == 401, timeout=BOUND, interval=0.05, message="the refusal"
+    )
 
 
 def test_mcp_tool_calls_share_the_rest_rate_limit_and_appear_in_the_action_call_log(portal, django_db_blocker):

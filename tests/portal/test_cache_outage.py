@@ -64,15 +64,26 @@ class Load:
 
 
 def revoke(portal, gpt: ChatGPT, token: str) -> requests.Response:
-    return requests.post(f"{portal.url}/o/revoke_token/", timeout=10, data={
-        "token": token, "token_type_hint": "access_token", "client_id": gpt.client_id,
-        "client_secret": gpt.client_secret})
+    return requests.post(
+        f"{portal.url}/o/revoke_token/",
+        timeout=10,
+        data={
+            "token": token,
+            "token_type_hint": "access_token",
+            "client_id": gpt.client_id,
+            "client_secret": gpt.client_secret,
+        },
+    )
 
 
 def refused_everywhere_within_bound(portals, token: str) -> None:
     for portal in portals:
-        wait_until(lambda: get(portal, "/api/v1/me", token).status_code == 401,
-                   timeout=REVOCATION_BOUND_SECONDS + SLACK_SECONDS, interval=0.05, message="the refusal")
+        wait_until(
+            lambda: get(portal, "/api/v1/me", token).status_code == 401,
+            timeout=REVOCATION_BOUND_SECONDS + SLACK_SECONDS,
+            interval=0.05,
+            message="the refusal",
+        )
 
 
 @pytest.mark.parametrize("outage", ["stopped", "hung"])

@@ -22,8 +22,11 @@ PROJECT = Path(__file__).resolve().parents[2]
 def production_env(**overrides: str) -> dict[str, str]:
     """The environment the README prescribes for production (no test settings, no debug)."""
     # Not this test run's settings, nor the browser tests' relaxed async check.
-    env = {name: value for name, value in os.environ.items()
-           if name not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rolegate")
     # More than one process serves in production: the shared cache is part of the prescription.
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
@@ -41,9 +44,7 @@ def production_env(**overrides: str) -> dict[str, str]:
 
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120
-    )
+    return subprocess.run([sys.executable, *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
 
 
 def issue_ids(output: str) -> set[str]:
@@ -51,8 +52,7 @@ def issue_ids(output: str) -> set[str]:
 
 
 def test_the_security_deploy_checks_pass_with_the_production_settings():
-    result = run("manage.py", "check", "--deploy", "--tag", "security", "--fail-level", "WARNING",
-                 env=production_env())
+    result = run("manage.py", "check", "--deploy", "--tag", "security", "--fail-level", "WARNING", env=production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -75,8 +75,9 @@ def test_manage_py_check_deploy_reports_no_error_and_no_deployment_warning():
 )
 def test_the_deploy_check_does_catch_a_weakened_configuration(overrides, expected):
     # Proof the check above can fail: each weakening is reported.
-    result = run("manage.py", "check", "--deploy", "--tag", "security", "--tag", "caches",
-                 env=production_env(**overrides))
+    result = run(
+        "manage.py", "check", "--deploy", "--tag", "security", "--tag", "caches", env=production_env(**overrides)
+    )
     assert expected in issue_ids(result.stdout + result.stderr), result.stdout + result.stderr
 
 

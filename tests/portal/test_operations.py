@@ -26,8 +26,13 @@ LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 
 def redis_cache_at(url: str) -> dict:
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
-                        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}}}
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
 
 
 @contextmanager
@@ -113,8 +118,9 @@ print(response.headers["X-Request-ID"])
 def test_with_log_format_json_every_line_is_a_json_object_and_the_refusal_names_its_request_id(transactional_db):
     # transactional_db: the probe process commits its Action-call row; the flush removes it for the next test.
     env = server_env(LOG_FORMAT="json")
-    result = subprocess.run([sys.executable, "-c", JSON_LOG_PROBE], cwd=PROJECT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", JSON_LOG_PROBE], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
     refusal = [line for line in lines if line["logger"] == "django.request"]
@@ -135,8 +141,11 @@ def test_metrics_answer_a_direct_loopback_scrape_with_requests_tokens_and_the_po
 
 @pytest.mark.parametrize(
     ("remote_addr", "headers"),
-    [("203.0.113.9", {}), ("127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}),
-     ("203.0.113.9", {"Authorization": "Bearer wrong-token"})],
+    [
+        ("203.0.113.9", {}),
+        ("127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}),
+        ("203.0.113.9", {"Authorization": "Bearer wrong-token"}),
+    ],
     ids=["other-address", "through-a-proxy", "wrong-token"],
 )
 @override_settings(METRICS_TOKEN="operators-only-token")
@@ -146,8 +155,11 @@ def test_metrics_are_hidden_from_everyone_else(client, db, remote_addr, headers)
 
 @override_settings(METRICS_TOKEN="operators-only-token")
 def test_metrics_answer_a_scraper_with_the_token_from_anywhere(client, db):
-    response = client.get("/metrics", REMOTE_ADDR="203.0.113.9", headers={
-        "Authorization": "Bearer operators-only-token", "X-Forwarded-For": "198.51.100.1"})
+    response = client.get(
+        "/metrics",
+        REMOTE_ADDR="203.0.113.9",
+        headers={"Authorization": "Bearer operators-only-token", "X-Forwarded-For": "198.51.100.1"},
+    )
     assert response.status_code == 200
 
 
@@ -155,7 +167,7 @@ def test_tokens_issued_are_counted_by_grant_type(client, chatgpt):
     def issued(grant_type: str) -> float:
         text = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
         prefix = f'rolegate_tokens_issued_total{{grant_type="{grant_type}"}} '
-        return next((float(line[len(prefix):]) for line in text.splitlines() if line.startswith(prefix)), 0.0)
+        return next((float(line[len(prefix) :]) for line in text.splitlines() if line.startswith(prefix)), 0.0)
 
     before_code, before_refresh = issued("authorization_code"), issued("refresh_token")
     chatgpt.sign_in("alice")

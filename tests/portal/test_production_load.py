@@ -49,10 +49,18 @@ def production_env(**overrides: str) -> dict[str, str]:
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set (make test sets it)")
     env = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return {**env, "DJANGO_SETTINGS_MODULE": "portal.settings", "DEBUG": "false",
-            "SECRET_KEY": secrets.token_urlsafe(50), "DATABASE_URL": database_url(),
-            "REDIS_URL": settings.REDIS_URL, "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
-            "API_AUDIENCE": settings.API_AUDIENCE, "PGAPPNAME": APP_NAME, **overrides}
+    return {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
+        "API_AUDIENCE": settings.API_AUDIENCE,
+        "PGAPPNAME": APP_NAME,
+        **overrides,
+    }
 
 
 @contextmanager
@@ -61,8 +69,9 @@ def serving(env: dict[str, str], *options: str, log: Path):
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     with log.open("w") as output:
-        server = subprocess.Popen(uvicorn_command(port, *options), cwd=PROJECT, env=env, stdout=output,
-                                  stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            uvicorn_command(port, *options), cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -81,8 +90,9 @@ def serving(env: dict[str, str], *options: str, log: Path):
 
 
 def mint(user: User, connection: Application) -> str:
-    payload = access_token_payload(user=user, application=connection, scopes=["openid", "profile", "api"],
-                                   issued_at=int(time.time()))
+    payload = access_token_payload(
+        user=user, application=connection, scopes=["openid", "profile", "api"], issued_at=int(time.time())
+    )
     return sign_access_token(payload)
 
 
@@ -96,8 +106,9 @@ class ConnectionSampler(threading.Thread):
     def run(self) -> None:
         with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
             while self.running:
-                held = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
-                                    [APP_NAME]).fetchone()[0]
+                held = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [APP_NAME]
+                ).fetchone()[0]
                 self.most = max(self.most, held)
                 time.sleep(0.02)
 
@@ -113,8 +124,12 @@ def test_400_calls_on_32_threads_against_4_workers_get_no_5xx_bounded_connection
     seed_demo()
     connection = Application.objects.get(client_id="demo-gpt")
     tokens = [mint(user, connection) for user in User.objects.filter(username__in=["alice", "bob", "carol", "erin"])]
-    env = production_env(DB_POOL_MAX_SIZE=str(POOL_MAX), DB_POOL_TIMEOUT_SECONDS="10",
-                         API_RATE_PER_USER="100000/min", API_RATE_PER_CONNECTION="100000/min")
+    env = production_env(
+        DB_POOL_MAX_SIZE=str(POOL_MAX),
+        DB_POOL_TIMEOUT_SECONDS="10",
+        API_RATE_PER_USER="100000/min",
+        API_RATE_PER_CONNECTION="100000/min",
+    )
 
     with serving(env, "--workers", str(WORKERS), log=tmp_path / "uvicorn.log") as (base_url, _):
         sessions = threading.local()
@@ -122,8 +137,11 @@ def test_400_calls_on_32_threads_against_4_workers_get_no_5xx_bounded_connection
         def call(number: int) -> int:
             if not hasattr(sessions, "http"):
                 sessions.http = requests.Session()
-            response = sessions.http.get(f"{base_url}{PATHS[number % len(PATHS)]}", timeout=60,
-                                         headers={"Authorization": f"Bearer {tokens[number % len(tokens)]}"})
+            response = sessions.http.get(
+                f"{base_url}{PATHS[number % len(PATHS)]}",
+                timeout=60,
+                headers={"Authorization": f"Bearer {tokens[number % len(tokens)]}"},
+            )
             return response.status_code
 
         ActionCall.objects.all().delete()  # the start-up probes' calls, if any
@@ -150,8 +168,10 @@ def test_a_worker_stopped_with_sigterm_finishes_the_request_in_flight(transactio
         port = int(base_url.rsplit(":", 1)[1])
         with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
             # The request's head now, its (empty JSON) body only after the stop signal: it is in flight.
-            head = (f"GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-                    "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n")
+            head = (
+                f"GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"
+            )
             client.sendall(head.encode())
             time.sleep(0.5)
             server.send_signal(signal.SIGTERM)
@@ -181,4 +201,7 @@ def test_with_the_database_unreachable_calls_get_a_503_quickly_never_a_500_or_a_
     assert api.json()["error"] == "service_unavailable" and api.headers["Retry-After"]
     assert page.status_code == 503 and "Service unavailable" in page.text
     assert ready.status_code == 503 and ready.json() == {
-        "status": "unavailable", "database": "unreachable", "cache": "ok"}
+        "status": "unavailable",
+        "database": "unreachable",
+        "cache": "ok",
+    }

@@ -28,7 +28,9 @@ SLACK_SECONDS = 0.5  # HTTP round trips of the polling itself
 @pytest.fixture(scope="module")
 def portals(seeded_database, tmp_path_factory):
     with portal_processes(
-        2, log_dir=tmp_path_factory.mktemp("portals"), REDIS_URL=shared_redis_url(),
+        2,
+        log_dir=tmp_path_factory.mktemp("portals"),
+        REDIS_URL=shared_redis_url(),
         API_RATE_PER_USER=f"{RATE_PER_USER}/min",
     ) as processes:
         yield processes
@@ -45,13 +47,17 @@ def alternating_sign_in(a, b, username: str) -> dict:
     gpt = ChatGPT(a.url, token_endpoint=f"{b.url}/o/token/")
     browser = requests.Session()
     page = browser.get(gpt.authorization_url(state="alt"))  # on a
-    login = browser.post(on(b, page.url), data={**form_fields(page.text), "username": username,
-                                                "password": "rolegate-demo"}, allow_redirects=False)  # on b
+    login = browser.post(
+        on(b, page.url),
+        data={**form_fields(page.text), "username": username, "password": "rolegate-demo"},
+        allow_redirects=False,
+    )  # on b
     assert login.status_code == 302, login.text[:300]
     consent = browser.get(a.url + login.headers["Location"], allow_redirects=False)  # on a
     if consent.status_code == 200:
-        consent = browser.post(on(b, consent.url), data={**form_fields(consent.text), "allow": "Authorize"},
-                               allow_redirects=False)  # on b
+        consent = browser.post(
+            on(b, consent.url), data={**form_fields(consent.text), "allow": "Authorize"}, allow_redirects=False
+        )  # on b
     assert consent.status_code == 302, consent.text[:300]
     code = dict(part.split("=", 1) for part in urlsplit(consent.headers["Location"]).query.split("&"))["code"]
     response = gpt.token_request({"grant_type": "authorization_code", "code": code, "redirect_uri": gpt.callback})
@@ -66,7 +72,9 @@ def get(portal, path: str, token: str) -> requests.Response:
 
 def mcp_tools(portal, token: str) -> requests.Response:
     return requests.post(
-        f"{portal.url}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, timeout=10,
+        f"{portal.url}/mcp",
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+        timeout=10,
         headers={"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream"},
     )
 
@@ -82,8 +90,10 @@ def test_a_sign_in_alternating_between_processes_completes_and_both_filter_the_s
     a, b = portals
     token = alternating_sign_in(a, b, "alice")["access_token"]
 
-    rows = [sorted(row["id"] for row in get(portal, "/api/v1/orders?page_size=100", token).json()["results"])
-            for portal in (a, b)]
+    rows = [
+        sorted(row["id"] for row in get(portal, "/api/v1/orders?page_size=100", token).json()["results"])
+        for portal in (a, b)
+    ]
     assert rows[0] == rows[1] and rows[0]
     regions = {row["region"] for row in get(b, "/api/v1/orders?page_size=100", token).json()["results"]}
     assert regions == {"EMEA"}
@@ -95,9 +105,15 @@ def test_an_access_token_revoked_on_one_process_is_refused_by_the_other_within_2
     token = gpt.sign_in("carol")["access_token"]
     assert get(b, "/api/v1/me", token).status_code == 200  # b holds its revocation list now
 
-    revoked = requests.post(f"{a.url}/o/revoke_token/", data={
-        "token": token, "token_type_hint": "access_token", "client_id": gpt.client_id,
-        "client_secret": gpt.client_secret})
+    revoked = requests.post(
+        f"{a.url}/o/revoke_token/",
+        data={
+            "token": token,
+            "token_type_hint": "access_token",
+            "client_id": gpt.client_id,
+            "client_secret": gpt.client_secret,
+        },
+    )
     assert revoked.status_code == 200
 
     refused_within_bound(lambda: get(b, "/api/v1/me", token).status_code == 401)
@@ -115,10 +131,13 @@ def test_an_mcp_token_is_refused_after_the_user_revokes_the_connection_like_a_re
 
     browser = ChatGPT(a.url).signed_in_browser("erin")
     page = browser.get(f"{a.url}/accounts/apps/")
-    (revoke_path,) = set(re.findall(r'/accounts/apps/\d+/revoke/', page.text))  # erin's one connection
-    revoked = browser.post(f"{a.url}{revoke_path}",
-                           data={"csrfmiddlewaretoken": browser.cookies["csrftoken"]},
-                           headers={"Referer": page.url}, allow_redirects=False)
+    (revoke_path,) = set(re.findall(r"/accounts/apps/\d+/revoke/", page.text))  # erin's one connection
+    revoked = browser.post(
+        f"{a.url}{revoke_path}",
+        data={"csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+        headers={"Referer": page.url},
+        allow_redirects=False,
+    )
     assert revoked.status_code == 302, revoked.text[:300]
 
     refused_within_bound(lambda: mcp_tools(b, token).status_code == 401)
@@ -130,7 +149,10 @@ def test_after_an_emergency_key_rotation_both_accept_the_new_keys_tokens_and_the
     gpt = ChatGPT(a.url)
     old = gpt.sign_in("bob")["access_token"]
     rotated = subprocess.run(
-        [sys.executable, "manage.py", "rotate_signing_key", "--now"], cwd=PROJECT_DIR, capture_output=True, text=True,
+        [sys.executable, "manage.py", "rotate_signing_key", "--now"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
         env=server_env(),
     )
     assert rotated.returncode == 0, rotated.stderr
@@ -155,4 +177,3 @@ def test_the_per_user_rate_limit_is_counted_once_across_both_processes(portals):
 
     assert statuses.count(200) == RATE_PER_USER, statuses
     assert set(statuses[RATE_PER_USER:]) == {429}
-

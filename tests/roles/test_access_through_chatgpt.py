@@ -22,8 +22,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def second_gpt(live_demo):
     """Another GPT connection of the same company."""
     ApplicationFactory(
-        client_id="second-gpt", client_secret="second-gpt-secret", redirect_uris="",
-        chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT, require_pkce=False,
+        client_id="second-gpt",
+        client_secret="second-gpt-secret",
+        redirect_uris="",
+        chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT,
+        require_pkce=False,
     )
     return ChatGPT(live_demo.url, client_id="second-gpt", client_secret="second-gpt-secret")
 
@@ -40,8 +43,12 @@ def test_composite_team_expired_and_connection_bound_assignments_combine(chatgpt
     role_include(role=lead, included=[Role.objects.get(slug="sales-emea")])
     role_assign(role=lead, team=TeamFactory(slug="analysts", members=[dave]))
     # Expired: HR documents no longer.
-    role_assign(role=Role.objects.get(slug="hr"), user=dave, starts_at=now - dt.timedelta(days=30),
-                ends_at=now - dt.timedelta(days=1))
+    role_assign(
+        role=Role.objects.get(slug="hr"),
+        user=dave,
+        starts_at=now - dt.timedelta(days=30),
+        ends_at=now - dt.timedelta(days=1),
+    )
     # Connection-bound: APAC customers only through the demo GPT, all orders only through the second.
     apac = RoleFactory(slug="apac-customers", permissions=["customers.read"], scopes={"region": ["APAC"]})
     apac.connections.add(chatgpt_connection())
@@ -150,8 +157,9 @@ def test_the_admin_preview_shows_exactly_the_claims_of_the_token_chatgpt_then_ge
     admin = chatgpt.signed_in_browser("root", "root-password")
 
     page = admin.get(f"{live_demo.url}/admin/accounts/user/{dave.pk}/change/", params={"connection": "demo-gpt"})
-    preview = json.loads(re.search(r'<pre id="effective-access-json">(.*?)</pre>', page.text, re.S).group(1)
-                         .replace("&quot;", '"'))
+    preview = json.loads(
+        re.search(r'<pre id="effective-access-json">(.*?)</pre>', page.text, re.S).group(1).replace("&quot;", '"')
+    )
     token = jwt.decode(chatgpt.sign_in("dave")["access_token"], options={"verify_signature": False})
 
     assert preview == {name: token[name] for name in ("roles", "permissions", "data_scopes")}

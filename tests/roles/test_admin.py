@@ -23,8 +23,11 @@ def test_the_admin_refuses_an_inclusion_that_closes_a_cycle_with_a_clear_error(a
     role_include(role=middle, included=[bottom])
     url = reverse("admin:roles_role_change", args=[bottom.pk])
     data = admin_form(admin.get(url).content.decode(), "role_form")
-    prefix = next(name[: -len("-TOTAL_FORMS")] for name in data if name.endswith("-TOTAL_FORMS")
-                  and data[name] == ["1"] and "inclusions" in name)
+    prefix = next(
+        name[: -len("-TOTAL_FORMS")]
+        for name in data
+        if name.endswith("-TOTAL_FORMS") and data[name] == ["1"] and "inclusions" in name
+    )
     data[f"{prefix}-0-included_role"] = [str(top.pk)]
 
     response = admin.post(url, data)
@@ -39,8 +42,11 @@ def test_the_admin_adds_an_inclusion_that_closes_no_cycle(admin):
     parent, child = RoleFactory(slug="parent"), RoleFactory(slug="child")
     url = reverse("admin:roles_role_change", args=[parent.pk])
     data = admin_form(admin.get(url).content.decode(), "role_form")
-    prefix = next(name[: -len("-TOTAL_FORMS")] for name in data if name.endswith("-TOTAL_FORMS")
-                  and data[name] == ["1"] and "inclusions" in name)
+    prefix = next(
+        name[: -len("-TOTAL_FORMS")]
+        for name in data
+        if name.endswith("-TOTAL_FORMS") and data[name] == ["1"] and "inclusions" in name
+    )
     data[f"{prefix}-0-included_role"] = [str(child.pk)]
 
     assert admin.post(url, data).status_code == 302
@@ -120,8 +126,9 @@ def test_the_user_page_previews_exactly_the_next_tokens_claims_and_why(admin):
 
     for connection, application in (("", None), ("reports-gpt", gpt)):
         page = admin.get(url, {"connection": connection} if connection else {}).content.decode()
-        preview = json.loads(re.search(r'<pre id="effective-access-json">(.*?)</pre>', page, re.S).group(1)
-                             .replace("&quot;", '"'))
+        preview = json.loads(
+            re.search(r'<pre id="effective-access-json">(.*?)</pre>', page, re.S).group(1).replace("&quot;", '"')
+        )
         assert preview == effective_claims(user=user, application=application).as_token_claims()
 
     assert preview["roles"] == ["bound", "emea", "lead"]
@@ -170,8 +177,12 @@ def test_bulk_assign_to_all_users_matching_a_filter_reaches_exactly_them(admin):
     team = TeamFactory(slug="ops", members=[UserFactory() for _ in range(3)])
     outsiders = [UserFactory() for _ in range(2)]
     url = reverse("admin:accounts_user_changelist") + "?team_slug=ops"
-    selection = {"action": "assign_role", "select_across": "1", "index": "0",
-                 ACTION_CHECKBOX_NAME: [str(team.members.first().pk)]}
+    selection = {
+        "action": "assign_role",
+        "select_across": "1",
+        "index": "0",
+        ACTION_CHECKBOX_NAME: [str(team.members.first().pk)],
+    }
     page = admin.post(url, selection)
     assert b"for <strong>3</strong> users" in page.content
     data = admin_form(page.content.decode(), "bulk-role-form")

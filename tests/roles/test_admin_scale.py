@@ -49,13 +49,26 @@ def big_deployment(db):
     )
     RoleAssignment.objects.bulk_create(RoleAssignment(role=roles[index], team=team) for index, team in enumerate(teams))
     AuditEvent.objects.bulk_create(
-        (AuditEvent(actor_label=f"user{n % USERS:06d}", action="sign_in", target_type="accounts.user",
-                    target_id=str(n), target_label=f"user{n % USERS:06d}") for n in range(EVENTS)),
+        (
+            AuditEvent(
+                actor_label=f"user{n % USERS:06d}",
+                action="sign_in",
+                target_type="accounts.user",
+                target_id=str(n),
+                target_label=f"user{n % USERS:06d}",
+            )
+            for n in range(EVENTS)
+        ),
         batch_size=10_000,
     )
     Application.objects.bulk_create(
-        Application(name=f"GPT {n}", client_id=f"gpt-{n}", client_type="confidential",
-                    authorization_grant_type="authorization-code", redirect_uris="https://app.example.test/cb")
+        Application(
+            name=f"GPT {n}",
+            client_id=f"gpt-{n}",
+            client_type="confidential",
+            authorization_grant_type="authorization-code",
+            redirect_uris="https://app.example.test/cb",
+        )
         for n in range(20)
     )
     roles[0].connections.add(Application.objects.first())

@@ -59,8 +59,10 @@ def test_team_membership_and_assignment_changes_and_deletions_are_recorded(admin
 
     logged = list(AuditEvent.objects.filter(target_type__in=["roles.team", "roles.roleassignment"]).order_by("id"))
     assert [(event.target_type, event.action) for event in logged][-4:] == [
-        ("roles.team", "updated"), ("roles.roleassignment", "created"),
-        ("roles.roleassignment", "deleted"), ("roles.team", "updated"),
+        ("roles.team", "updated"),
+        ("roles.roleassignment", "created"),
+        ("roles.roleassignment", "deleted"),
+        ("roles.team", "updated"),
     ]
     assert logged[-4].changes == {"members": {"added": ["member"]}}
     assert logged[-1].changes == {"members": {"removed": ["member"]}}
@@ -103,8 +105,15 @@ def test_sign_ins_failures_and_token_issuance_are_recorded_without_passwords_or_
     assert {event.actor_label for event in issued} == {"alice"}
     assert {event.target_label for event in issued} == {"Demo GPT"}
     logged = everything_logged()
-    for secret in ("wrong-password-123", "rolegate-demo", "demo-gpt-secret", tokens["access_token"],
-                   tokens["refresh_token"], refreshed["access_token"], refreshed["refresh_token"]):
+    for secret in (
+        "wrong-password-123",
+        "rolegate-demo",
+        "demo-gpt-secret",
+        tokens["access_token"],
+        tokens["refresh_token"],
+        refreshed["access_token"],
+        refreshed["refresh_token"],
+    ):
         assert secret not in logged
 
 
@@ -125,9 +134,10 @@ def test_the_audit_log_is_read_only_filterable_and_exports_csv(admin, admin_user
     filtered = admin.get(changelist, {"action__exact": "updated", "target_type": "roles.role"}).content.decode()
     assert "Renamed" in filtered and "Exported</td>" not in filtered
 
-    response = admin.post(changelist + "?target_type=roles.role",
-                          {"action": "export_csv", "select_across": "1", "index": "0",
-                           ACTION_CHECKBOX_NAME: [str(event.pk)]})
+    response = admin.post(
+        changelist + "?target_type=roles.role",
+        {"action": "export_csv", "select_across": "1", "index": "0", ACTION_CHECKBOX_NAME: [str(event.pk)]},
+    )
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [(row["action"], row["target_label"]) for row in rows] == [("created", "Exported"), ("updated", "Renamed")]
@@ -147,8 +157,10 @@ def test_deleting_a_team_or_user_holding_roles_records_each_cascaded_assignment_
         team.delete()
         user.delete()
 
-    deleted = {event.target_id: event for event in AuditEvent.objects.filter(action="deleted",
-                                                                             target_type="roles.roleassignment")}
+    deleted = {
+        event.target_id: event
+        for event in AuditEvent.objects.filter(action="deleted", target_type="roles.roleassignment")
+    }
     assert deleted[str(by_team.pk)].target_label == "team gone-team → r"
     assert deleted[str(by_user.pk)].target_label == "gone → r"
     assert deleted[str(by_user.pk)].changes["user"] == [user_id, None]

@@ -10,10 +10,13 @@ pytestmark = pytest.mark.django_db
 
 def test_claims_are_the_union_of_the_users_roles():
     user = UserFactory()
-    RoleAssignmentFactory(user=user, role=RoleFactory(slug="sales-emea", permissions=["orders.read"],
-                                                      scopes={"region": ["EMEA"]}))
-    RoleAssignmentFactory(user=user, role=RoleFactory(slug="sales-apac", permissions=["orders.read", "customers.read"],
-                                                      scopes={"region": ["APAC"]}))
+    RoleAssignmentFactory(
+        user=user, role=RoleFactory(slug="sales-emea", permissions=["orders.read"], scopes={"region": ["EMEA"]})
+    )
+    RoleAssignmentFactory(
+        user=user,
+        role=RoleFactory(slug="sales-apac", permissions=["orders.read", "customers.read"], scopes={"region": ["APAC"]}),
+    )
 
     claims = effective_claims(user=user)
 

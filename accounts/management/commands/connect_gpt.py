@@ -42,8 +42,16 @@ class Command(BaseCommand):
         values = gpt_editor_values(issued.application, client_secret=issued.client_secret)
         callbacks = callback_policy(issued.application)
         if as_json:
-            self.stdout.write(json.dumps({"name": issued.application.name, **{v.key: v.value for v in values},
-                                     "callback_urls_accepted": callbacks}, indent=2))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "name": issued.application.name,
+                        **{v.key: v.value for v in values},
+                        "callback_urls_accepted": callbacks,
+                    },
+                    indent=2,
+                )
+            )
             return
         self.stdout.write(self.style.SUCCESS(f'GPT connection "{issued.application.name}" created.'))
         self.stdout.write("Paste into the GPT editor:")

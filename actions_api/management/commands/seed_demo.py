@@ -19,4 +19,6 @@ class Command(BaseCommand):
                 "Run with DEBUG=true, or pass --force if you really mean it."
             )
         seed_demo(progress=lambda step: self.stdout.write(f"Seeding {step}…"))
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in as alice / rolegate-demo; admin / rolegate-admin."))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Sign in as alice / rolegate-demo; admin / rolegate-admin.")
+        )

@@ -29,7 +29,9 @@ class Command(BaseCommand):
             size=ScaleSize(users=users, roles=roles, orders=orders, documents=documents), progress=self._progress
         )
         summary = ", ".join(f"{count:,} {kind}" for kind, count in added.items())
-        self.stdout.write(self.style.SUCCESS(f"Scale data ready in {time.monotonic() - started:.1f} s; added {summary}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Scale data ready in {time.monotonic() - started:.1f} s; added {summary}.")
+        )
 
     def _progress(self, step: str, done: int, total: int) -> None:
         width = 30
