@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 # worker, so servers that a module starts once are started once. TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= auto
 
-.PHONY: demo test install
+.PHONY: demo test install check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,12 @@ demo: install
 	@echo "Installing Debian's redis-server for the tests (needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 
-test: install /usr/bin/chromium /usr/bin/redis-server
+# Lint and format (CI runs `make test`, which runs this first).
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: check /usr/bin/chromium /usr/bin/redis-server
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 

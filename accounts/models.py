@@ -196,7 +196,7 @@ class Application(AbstractApplication):
     def _clean_pinned_gpt_ids(self) -> None:
         entries = self.pinned_gpt_ids.split()
         ids = [gpt_id_from(entry) for entry in entries]
-        invalid = [entry for entry, gpt_id in zip(entries, ids) if gpt_id is None]
+        invalid = [entry for entry, gpt_id in zip(entries, ids, strict=True) if gpt_id is None]
         if invalid:
             raise ValidationError(
                 {

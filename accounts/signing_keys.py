@@ -56,5 +56,6 @@ active_private_key_pem = lazy(_active_private_key_pem, str)()
 
 @functools.lru_cache(maxsize=8)
 def parsed_jwk(pem: str) -> jwk.JWK:
-    """A key as jwcrypto uses it, parsed once per process: parsing (and validating) an RSA key costs more than signing."""
+    """A key as jwcrypto uses it, parsed once per process: parsing (and validating) an RSA key costs
+    more than signing."""
     return jwk.JWK.from_pem(pem.encode())

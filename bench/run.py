@@ -367,7 +367,8 @@ def print_report(report: dict) -> None:
     )
     print(
         f"password sign-ins ({sign_in['hasher']}), per CPU-second: {sign_in['per_cpu_second']:.1f}/s "
-        f"({sign_in['per_second_one_thread']:.1f}/s wall-clock): Keycloak ~{KEYCLOAK_PASSWORD_LOGINS_PER_CPU}/s per vCPU"
+        f"({sign_in['per_second_one_thread']:.1f}/s wall-clock): "
+        f"Keycloak ~{KEYCLOAK_PASSWORD_LOGINS_PER_CPU}/s per vCPU"
     )
     sizes = report["token_size_bytes"]
     print(

@@ -27,16 +27,15 @@ def oversized(path: Path) -> list[str]:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             length = node.end_lineno - node.lineno + 1
             if length > MAX_FUNCTION_LINES:
-                found.append(f"{name}:{node.lineno}: function {node.name} of {length} lines (limit {MAX_FUNCTION_LINES})")
+                found.append(
+                    f"{name}:{node.lineno}: function {node.name} of {length} lines (limit {MAX_FUNCTION_LINES})"
+                )
     return found
 
 
 def product_modules() -> list[Path]:
     return sorted(
-        path
-        for package in PACKAGES
-        for path in (ROOT / package).rglob("*.py")
-        if "migrations" not in path.parts
+        path for package in PACKAGES for path in (ROOT / package).rglob("*.py") if "migrations" not in path.parts
     )
 
 

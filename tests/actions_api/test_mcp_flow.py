@@ -143,7 +143,7 @@ def test_each_demo_user_connects_through_an_mcp_client_and_sees_exactly_their_ro
             for collection, expected in EXPECTED_ACCESS[username].items():
                 if expected is not None:
                     outside = await anyio.to_thread.run_sync(
-                        lambda: (
+                        lambda collection=collection, expected=expected: (
                             MODELS[collection].objects.exclude(pk__in=expected()).values_list("pk", flat=True).first()
                         )
                     )

@@ -165,7 +165,11 @@ def test_after_an_emergency_key_rotation_both_accept_the_new_keys_tokens_and_the
 
     new = wait_until(new_token, timeout=15, interval=0.5, message="signing with the new key")
     for portal in (a, b):
-        wait_until(lambda: get(portal, "/api/v1/me", new).status_code == 200, timeout=15, message="new key accepted")
+        wait_until(
+            lambda portal=portal: get(portal, "/api/v1/me", new).status_code == 200,
+            timeout=15,
+            message="new key accepted",
+        )
         assert get(portal, "/api/v1/me", old).status_code == 200
 
 
