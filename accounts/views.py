@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
@@ -21,8 +22,9 @@ from accounts.discovery import authorization_server_metadata
 from accounts.forms import LoginForm
 from accounts.models import SigningKey
 from accounts.resources import UnknownResource, token_audience
-from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, active_signing_key
+from accounts.signing_keys import active_signing_key
 from roles.claims import effective_claims
+from roles.conf import rolegate_settings
 from roles.descriptions import access_in_words
 
 Application = get_application_model()
@@ -44,11 +46,12 @@ def server_metadata(request):
 
 
 @require_GET
-@cache_control(public=True, max_age=JWKS_MAX_AGE_SECONDS)
 def jwks(request):
     """Every published public signing key; keys stay listed after rotation until retired."""
     active_signing_key()  # a fresh deployment's first key is made here if no token was signed yet
-    return JsonResponse({"keys": [key.public_jwk for key in SigningKey.objects.published()]})
+    response = JsonResponse({"keys": [key.public_jwk for key in SigningKey.objects.published()]})
+    patch_cache_control(response, public=True, max_age=rolegate_settings.JWKS_MAX_AGE_SECONDS)
+    return response
 
 
 class LoginView(auth_views.LoginView):

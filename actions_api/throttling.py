@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from actions_api.tokens import VerifiedToken
+from roles.conf import rolegate_settings
 
 
 class TokenClaimRateThrottle(SimpleRateThrottle):
@@ -24,7 +24,7 @@ class TokenClaimRateThrottle(SimpleRateThrottle):
     rate_setting = ""
 
     def get_rate(self) -> str:
-        return getattr(settings, self.rate_setting)
+        return getattr(rolegate_settings, self.rate_setting)
 
     def get_cache_key(self, request, view) -> str | None:
         token = request.auth

@@ -108,6 +108,16 @@ def mint_token(connection):
 
 
 @pytest.fixture
+def rolegate(settings):
+    """Overrides Rolegate settings for one test: ``rolegate(API_RATE_PER_USER="3/min")`` (restored after)."""
+
+    def override(**values) -> None:
+        settings.ROLEGATE = {**settings.ROLEGATE, **values}
+
+    return override
+
+
+@pytest.fixture
 def api_client():
     return APIClient()
 

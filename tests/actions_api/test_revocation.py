@@ -40,9 +40,9 @@ def test_the_normal_request_path_makes_no_query(mint_token, bearer, assert_no_qu
 
 
 def test_another_process_reloads_from_the_database_only_when_the_shared_version_changes(
-    mint_token, django_capture_on_commit_callbacks, django_assert_num_queries, settings
+    mint_token, django_capture_on_commit_callbacks, django_assert_num_queries, rolegate
 ):
-    settings.ACCESS_REVOCATION_REFRESH_SECONDS = 0  # compare the version on every check
+    rolegate(ACCESS_REVOCATION_REFRESH_SECONDS=0)  # compare the version on every check
     user = UserFactory()
     token = verify_access_token(mint_token(user))
     another_process = RevocationList()

@@ -148,12 +148,12 @@ def test_metrics_answer_a_direct_loopback_scrape_with_requests_tokens_and_the_po
     ],
     ids=["other-address", "through-a-proxy", "wrong-token"],
 )
-@override_settings(METRICS_TOKEN="operators-only-token")
+@override_settings(ROLEGATE={**settings.ROLEGATE, "METRICS_TOKEN": "operators-only-token"})
 def test_metrics_are_hidden_from_everyone_else(client, db, remote_addr, headers):
     assert client.get("/metrics", REMOTE_ADDR=remote_addr, headers=headers).status_code == 404
 
 
-@override_settings(METRICS_TOKEN="operators-only-token")
+@override_settings(ROLEGATE={**settings.ROLEGATE, "METRICS_TOKEN": "operators-only-token"})
 def test_metrics_answer_a_scraper_with_the_token_from_anywhere(client, db):
     response = client.get(
         "/metrics",

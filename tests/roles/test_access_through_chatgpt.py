@@ -108,8 +108,8 @@ def wait_until_refused(chatgpt, path="/api/v1/orders", *, within: float) -> floa
     pytest.fail(f"the revoked token still worked after {within} s")
 
 
-def test_a_revoked_users_existing_token_is_refused_within_seconds(chatgpt, settings):
-    settings.ACCESS_REVOCATION_REFRESH_SECONDS = 2
+def test_a_revoked_users_existing_token_is_refused_within_seconds(chatgpt, rolegate):
+    rolegate(ACCESS_REVOCATION_REFRESH_SECONDS=2)
     chatgpt.sign_in("alice")
     assert chatgpt.call("/api/v1/orders").status_code == 200
     other = ChatGPT(chatgpt.base_url)
@@ -127,8 +127,8 @@ def test_a_revoked_users_existing_token_is_refused_within_seconds(chatgpt, setti
     assert chatgpt.call("/api/v1/orders").status_code == 200
 
 
-def test_deactivating_a_user_ends_their_tokens(chatgpt, settings):
-    settings.ACCESS_REVOCATION_REFRESH_SECONDS = 1
+def test_deactivating_a_user_ends_their_tokens(chatgpt, rolegate):
+    rolegate(ACCESS_REVOCATION_REFRESH_SECONDS=1)
     chatgpt.sign_in("carol")
     assert chatgpt.call("/api/v1/orders").status_code == 200
 
