@@ -38,10 +38,11 @@ demo: install
 	@echo "Installing Debian's redis-server for the tests (needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 
-# Lint and format (CI runs `make test`, which runs this first).
+# Lint, format and size limits (CI runs `make test`, which runs this first).
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_code_size.py
 
 test: check /usr/bin/chromium /usr/bin/redis-server
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \

@@ -275,9 +275,9 @@ class ClientRegistrationPolicy(models.Model):
     """
     The one row that says whether MCP clients may register, and from where.
 
-    A setting (``CLIENT_REGISTRATION_ENABLED``) turns registration on for a deployment; this
-    row lets an admin close it at run time without a restart, and narrow where client
-    metadata may come from and which extra callbacks a registered client may use.
+    A setting (``CLIENT_REGISTRATION_ENABLED``) turns registration on for a deployment; this row
+    lets an admin close it at run time without a restart, and narrow where client metadata may
+    come from and which extra callbacks a registered client may use.
     """
 
     registration_open = models.BooleanField(
@@ -349,9 +349,8 @@ class AuthorizationCodeRedemption(models.Model):
     An authorization code that was exchanged, and the refresh-token family issued for it.
 
     DOT deletes a grant when its code is exchanged, so a replayed code would only get
-    `invalid_grant`. RFC 6749 §4.1.2 and RFC 9700 §4.5 ask more: a code used twice is a code
-    that leaked, and the tokens issued from it must be revoked. Only a checksum of the code
-    is kept.
+    `invalid_grant`. RFC 6749 §4.1.2 and RFC 9700 §4.5 ask more: a code used twice is a code that
+    leaked, and the tokens issued from it must be revoked. Only a checksum of the code is kept.
     """
 
     code_checksum = models.CharField(max_length=64, unique=True, editable=False)

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     from actions_api.models import Order
     from actions_api.scale import ScaleSize, scale_seed
-    from bench import cpu, isolated, load, oauth, prepare
+    from bench import load, prepare
 
     if connection.vendor != "postgresql":
         raise SystemExit("The benchmark needs PostgreSQL: pass --database-url postgres://…/rolegate_bench.")
@@ -94,22 +94,11 @@ def main(argv: list[str] | None = None) -> dict:
     orders = Order.objects.count()
     connection.close()
 
-    report: dict = {
-        "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
-        "setup": {
-            "orders": orders,
-            "workers": args.workers,
-            "connections": args.connections,
-            "seconds": args.seconds,
-            "rounds": args.rounds,
-            "load_generator": generator,
-        },
-    }
-    headers = {
-        "a": {},
-        "b": {"Authorization": f"Bearer {credentials.jwt}"},
-        "c": {"Authorization": f"Bearer {credentials.opaque}"},
-    }
+    setup = {"orders": orders, "load_generator": generator}
+    setup.update({name: getattr(args, name) for name in ("workers", "connections", "seconds", "rounds")})
+    report: dict = {"machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()}, "setup": setup}
+    bearer = {"b": credentials.jwt, "c": credentials.opaque}
+    headers = {"a": {}, **{mode: {"Authorization": f"Bearer {token}"} for mode, token in bearer.items()}}
     with Gunicorn(workers=args.workers) as server:
         for mode, (_, path) in MODES.items():
             _check_mode(server.url + path, headers[mode], orders)
@@ -117,41 +106,7 @@ def main(argv: list[str] | None = None) -> dict:
         for number in range(1, args.rounds + 1):
             for mode, (label, path) in MODES.items():
                 say(f"Round {number}/{args.rounds}: ({mode}) {label}, {args.seconds:g} s…")
-                if args.warmup:
-                    load.run_load(
-                        generator=generator,
-                        url=server.url + path,
-                        headers=headers[mode],
-                        seconds=args.warmup,
-                        connections=args.connections,
-                    )
-                workers, backends = server.worker_pids(), cpu.database_backends(own=False)
-                workers_before, backends_before = cpu.cpu_seconds(workers), cpu.cpu_seconds(backends)
-                result = load.run_load(
-                    generator=generator,
-                    url=server.url + path,
-                    headers=headers[mode],
-                    seconds=args.seconds,
-                    connections=args.connections,
-                )
-                worker_cpu = cpu.spent(workers_before, cpu.cpu_seconds(workers))
-                database_cpu = cpu.spent(backends_before, cpu.cpu_seconds(backends))
-                if result.bad_status or result.socket_errors or not result.requests:
-                    raise SystemExit(
-                        f"Mode ({mode}) had {result.bad_status} non-2xx responses and "
-                        f"{result.socket_errors} socket errors out of {result.requests}: not a valid run."
-                    )
-                rounds[mode].append(
-                    {
-                        **result.__dict__,
-                        "requests_per_second": result.requests_per_second,
-                        "worker_cpu_ms_per_request": 1000 * worker_cpu / result.requests,
-                        "database_cpu_ms_per_request": 1000 * database_cpu / result.requests,
-                        "requests_per_cpu_second": result.requests / (worker_cpu + database_cpu)
-                        if worker_cpu + database_cpu
-                        else 0.0,
-                    }
-                )
+                rounds[mode].append(_measure(args, server, generator, mode, server.url + path, headers[mode]))
         report["api"] = {
             mode: {
                 "label": MODES[mode][0],
@@ -163,6 +118,46 @@ def main(argv: list[str] | None = None) -> dict:
         }
         report["memory"] = {"peak_rss_mb_per_worker": server.peak_rss_mb()}
 
+    report.update(_measure_in_process(args, credentials, headers))
+    report["ratios"] = {summary: _ratios(report["api"], summary) for summary in ("best", "median")}
+    print_report(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    return report
+
+
+def _measure(args, server, generator: str, mode: str, url: str, headers: dict) -> dict:
+    """One round of one mode under load: throughput, latency and the CPU it cost app and database."""
+    from bench import cpu, load
+
+    if args.warmup:
+        load.run_load(generator=generator, url=url, headers=headers, seconds=args.warmup, connections=args.connections)
+    workers, backends = server.worker_pids(), cpu.database_backends(own=False)
+    workers_before, backends_before = cpu.cpu_seconds(workers), cpu.cpu_seconds(backends)
+    result = load.run_load(
+        generator=generator, url=url, headers=headers, seconds=args.seconds, connections=args.connections
+    )
+    worker_cpu = cpu.spent(workers_before, cpu.cpu_seconds(workers))
+    database_cpu = cpu.spent(backends_before, cpu.cpu_seconds(backends))
+    if result.bad_status or result.socket_errors or not result.requests:
+        raise SystemExit(
+            f"Mode ({mode}) had {result.bad_status} non-2xx responses and "
+            f"{result.socket_errors} socket errors out of {result.requests}: not a valid run."
+        )
+    return {
+        **result.__dict__,
+        "requests_per_second": result.requests_per_second,
+        "worker_cpu_ms_per_request": 1000 * worker_cpu / result.requests,
+        "database_cpu_ms_per_request": 1000 * database_cpu / result.requests,
+        "requests_per_cpu_second": result.requests / (worker_cpu + database_cpu) if worker_cpu + database_cpu else 0.0,
+    }
+
+
+def _measure_in_process(args, credentials, headers: dict) -> dict:
+    """Figures measured without a server: CPU per request, the token endpoint, sign-ins, token sizes."""
+    from bench import isolated, oauth
+
+    report: dict = {}
     say("CPU per request of each mode, in process…")
     report["isolated_cpu_ms_per_request"] = {
         mode: isolated.request_cpu_ms(path, headers[mode], requests=args.isolated_requests)
@@ -179,10 +174,6 @@ def main(argv: list[str] | None = None) -> dict:
         **_rate(oauth.password_sign_in_rate(count=args.sign_ins)),
     }
     report["token_size_bytes"] = oauth.token_sizes(application=credentials.application)
-    report["ratios"] = {summary: _ratios(report["api"], summary) for summary in ("best", "median")}
-    print_report(report)
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
     return report
 
 
@@ -353,7 +344,10 @@ def print_report(report: dict) -> None:
     print(
         "memory: peak RSS per worker " + ", ".join(f"{mb:.1f} MB" for mb in report["memory"]["peak_rss_mb_per_worker"])
     )
+    _print_token_figures(report)
 
+
+def _print_token_figures(report: dict) -> None:
     from bench.oauth import KEYCLOAK_PASSWORD_LOGINS_PER_CPU, KEYCLOAK_REFRESH_PER_CPU, TOKEN_SIZE_LIMIT
 
     tokens, sign_in = report["token_endpoint"], report["password_sign_in"]

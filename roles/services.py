@@ -24,7 +24,6 @@ from roles.models import (
     RoleAssignment,
     RoleInclusion,
     Team,
-    TeamMembership,
 )
 from roles.revocations import user_access_revoke
 
@@ -128,26 +127,6 @@ def role_remove_from_users(*, role: Role, users: QuerySet, revoke_access: bool =
             reason=reason or f"lost role {role.slug}",
         )
     return len(removed)
-
-
-@transaction.atomic
-def team_add_members(*, team: Team, users: QuerySet) -> int:
-    """Puts `users` in `team` (those not in it yet); returns how many joined."""
-    members = set(team.memberships.values_list("user_id", flat=True))
-    joined = 0
-    for batch in _batches(users.exclude(pk__in=members).values_list("pk", "username").iterator(chunk_size=BATCH_SIZE)):
-        memberships = TeamMembership.objects.bulk_create([TeamMembership(team=team, user_id=pk) for pk, _ in batch])
-        audit_record_many(
-            audit_event(
-                action=AuditEvent.Action.CREATED,
-                target=membership,
-                target_label=f"{username} in {team.slug}",
-                changes={"team": [None, team.pk], "user": [None, membership.user_id]},
-            )
-            for membership, (_, username) in zip(memberships, batch, strict=True)
-        )
-        joined += len(memberships)
-    return joined
 
 
 def _assignment_changes(assignment: RoleAssignment) -> dict:
