@@ -3,10 +3,14 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rolegate
-# The suite runs with the shared cache on, as production does (a Redis database of its own).
+# The suite runs with the shared cache on, as production does: pytest-xdist worker N uses the
+# Redis database of this index + N (portal/test_settings.py), so keep index + workers <= 15.
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+# Parallel workers (pytest-xdist): one per core, at most 4; each test file runs whole on one
+# worker, so servers that a module starts once are started once. TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= auto
 
-.PHONY: demo test install
+.PHONY: demo test install check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +43,15 @@ demo: install
 	@echo "Installing Debian's redis-server for the tests (needs root)"
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 
-test: install /usr/bin/chromium /usr/bin/redis-server /usr/bin/xmlsec1
+# Lint, format and size limits (CI runs `make test`, which runs this first).
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_code_size.py
+
+test: check /usr/bin/chromium /usr/bin/redis-server /usr/bin/xmlsec1
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(BIN)/python -m pytest $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 
 .PHONY: screenshots
 # Regenerates docs/screenshots/ (phone and desktop) with the browser tests.

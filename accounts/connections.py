@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.urls import reverse
 
 from accounts.discovery import absolute
 from accounts.redirects import CHATGPT_CALLBACK, ChatGPTCallbacks
+from roles.conf import rolegate_settings
 
 TOKEN_EXCHANGE_METHOD = "Default (POST request)"
 
@@ -28,7 +28,7 @@ class EditorValue:
 
 
 def schema_url() -> str:
-    return settings.PORTAL_BASE_URL + reverse("schema")
+    return rolegate_settings.PORTAL_BASE_URL + reverse("schema")
 
 
 def callback_policy(application) -> str:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 from oauth2_provider.settings import oauth2_settings
 
 from accounts.models import ClientRegistrationPolicy
+from roles.conf import rolegate_settings
 
 
 def absolute(view_name: str) -> str:
-    return settings.PORTAL_BASE_URL + reverse(view_name)
+    return rolegate_settings.PORTAL_BASE_URL + reverse(view_name)
 
 
 def authorization_server_metadata() -> dict:
     metadata = {
-        "issuer": settings.PORTAL_BASE_URL,
+        "issuer": rolegate_settings.PORTAL_BASE_URL,
         "authorization_endpoint": absolute("oauth2_provider:authorize"),
         "token_endpoint": absolute("oauth2_provider:token"),
         "revocation_endpoint": absolute("oauth2_provider:revoke-token"),

@@ -9,12 +9,14 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
 
+from roles.conf import rolegate_settings
+
 logger = logging.getLogger(__name__)
 
 
 def email_compose(*, to: str, template: str, context: dict) -> EmailMultiAlternatives:
     """`template` names three files: `<template>_subject.txt`, `<template>.txt` and `<template>.html`."""
-    context = {"base_url": settings.PORTAL_BASE_URL, **context}
+    context = {"base_url": rolegate_settings.PORTAL_BASE_URL, **context}
     subject = "".join(loader.render_to_string(f"{template}_subject.txt", context).splitlines())
     message = EmailMultiAlternatives(
         subject, loader.render_to_string(f"{template}.txt", context), settings.DEFAULT_FROM_EMAIL, [to]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from django.utils import timezone
+
+from roles.conf import rolegate_settings
 
 
 def lockout_username(request, credentials: dict | None = None) -> str | None:
@@ -38,7 +39,7 @@ class UsernameAtAddressLockout(AxesDatabaseHandler):
 
     def is_locked(self, request, credentials: dict | None = None) -> bool:
         return super().is_locked(request, credentials) or self.address_failures(request) >= (
-            settings.LOGIN_ADDRESS_FAILURE_LIMIT
+            rolegate_settings.LOGIN_ADDRESS_FAILURE_LIMIT
         )
 
     @staticmethod

@@ -201,7 +201,7 @@ class Application(AbstractApplication):
     def _clean_pinned_gpt_ids(self) -> None:
         entries = self.pinned_gpt_ids.split()
         ids = [gpt_id_from(entry) for entry in entries]
-        invalid = [entry for entry, gpt_id in zip(entries, ids) if gpt_id is None]
+        invalid = [entry for entry, gpt_id in zip(entries, ids, strict=True) if gpt_id is None]
         if invalid:
             raise ValidationError(
                 {
@@ -280,9 +280,9 @@ class ClientRegistrationPolicy(models.Model):
     """
     The one row that says whether MCP clients may register, and from where.
 
-    A setting (``CLIENT_REGISTRATION_ENABLED``) turns registration on for a deployment; this
-    row lets an admin close it at run time without a restart, and narrow where client
-    metadata may come from and which extra callbacks a registered client may use.
+    A setting (``CLIENT_REGISTRATION_ENABLED``) turns registration on for a deployment; this row
+    lets an admin close it at run time without a restart, and narrow where client metadata may
+    come from and which extra callbacks a registered client may use.
     """
 
     registration_open = models.BooleanField(
@@ -354,9 +354,8 @@ class AuthorizationCodeRedemption(models.Model):
     An authorization code that was exchanged, and the refresh-token family issued for it.
 
     DOT deletes a grant when its code is exchanged, so a replayed code would only get
-    `invalid_grant`. RFC 6749 §4.1.2 and RFC 9700 §4.5 ask more: a code used twice is a code
-    that leaked, and the tokens issued from it must be revoked. Only a checksum of the code
-    is kept.
+    `invalid_grant`. RFC 6749 §4.1.2 and RFC 9700 §4.5 ask more: a code used twice is a code that
+    leaked, and the tokens issued from it must be revoked. Only a checksum of the code is kept.
     """
 
     code_checksum = models.CharField(max_length=64, unique=True, editable=False)
@@ -374,38 +373,7 @@ def code_checksum(code: str) -> str:
     return hashlib.sha256(code.encode()).hexdigest()
 
 
-class ConsentApproval(models.Model):
-    """
-    What a user allowed on the consent page: this connection, sending to this callback URL, these
-    scopes, this resource. The page is skipped only for exactly the same request again (a new GPT
-    id, scope or resource asks again), and "Revoke access" forgets it.
-    """
-
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
-    application = models.ForeignKey("accounts.Application", on_delete=models.CASCADE, related_name="+")
-    redirect_uri = models.TextField()
-    scope = models.TextField(blank=True)
-    resource = models.TextField(blank=True)
-    approved_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["user", "application"])]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} allowed {self.application_id} ({self.scope})"
-
-    @staticmethod
-    def lookup(*, user, application, redirect_uri: str, scopes, resources) -> dict:
-        """The fields naming one approval; scopes and resources compare as sets."""
-        return {
-            "user": user,
-            "application": application,
-            "redirect_uri": redirect_uri,
-            "scope": " ".join(sorted(set(scopes))),
-            "resource": " ".join(sorted(set(resources))),
-        }
-
-
+from accounts.consent.models import ConsentApproval  # noqa: E402,F401
 from accounts.devices.models import DeviceSession  # noqa: E402,F401
 
 # Federated sign-in's models live in their own module; importing them here registers them.

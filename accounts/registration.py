@@ -15,11 +15,11 @@ import math
 from urllib.parse import urlsplit
 
 from axes.helpers import get_client_ip_address
-from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import ClientRegistrationPolicy
 from accounts.redirects import is_connector_callback
+from roles.conf import rolegate_settings
 
 
 class RegistrationOpen:
@@ -101,7 +101,7 @@ class _RegistrationThrottle(SimpleRateThrottle):
     rate_setting = ""
 
     def get_rate(self) -> str:
-        return getattr(settings, self.rate_setting)
+        return getattr(rolegate_settings, self.rate_setting)
 
     def get_ident(self, request) -> str:
         # Not DRF's own: it would trust a client-sent X-Forwarded-For. This honours TRUSTED_PROXY_COUNT.

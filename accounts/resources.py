@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.conf import settings
+from roles.conf import rolegate_settings
 
 
 class UnknownResource(ValueError):
@@ -18,7 +18,7 @@ class UnknownResource(ValueError):
 
 
 def known_resources() -> tuple[str, ...]:
-    return (settings.API_AUDIENCE, settings.MCP_RESOURCE)
+    return (rolegate_settings.API_AUDIENCE, rolegate_settings.MCP_RESOURCE)
 
 
 def token_audience(*, requested: Sequence[str], granted: Sequence[str] = ()) -> str:
@@ -33,7 +33,7 @@ def token_audience(*, requested: Sequence[str], granted: Sequence[str] = ()) -> 
         raise UnknownResource(f"The resource {sorted(requested_set - granted_set)} was not part of the authorization.")
     resources = requested_set or granted_set
     if not resources:
-        return settings.API_AUDIENCE
+        return rolegate_settings.API_AUDIENCE
     if len(resources) > 1:
         raise UnknownResource("Ask for one resource per token: " + _served())
     (resource,) = resources

@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 
 import jwt
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Min
@@ -19,8 +18,9 @@ from oauth2_provider.models import get_access_token_model, get_application_model
 from accounts.devices.services import device_sessions_end
 from accounts.models import AuthorizationCodeRedemption, ConsentApproval, SigningKey, code_checksum
 from accounts.redirects import ChatGPTCallbacks
-from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, forget_active_signing_key
+from accounts.signing_keys import forget_active_signing_key
 from roles.audit.services import audit_person_erase
+from roles.conf import rolegate_settings
 from roles.revocations import access_revoke, user_access_revoke
 
 Application = get_application_model()
@@ -228,7 +228,7 @@ def authorization_code_redeem(*, code: str, application, token_family: uuid.UUID
 
 
 def refresh_token_max_age() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
+    return dt.timedelta(seconds=rolegate_settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
 
 
 def refresh_token_family_outlived(*, token_family: uuid.UUID | None) -> bool:
@@ -256,12 +256,16 @@ class SigningKeyError(Exception):
 
 def signing_key_publish_ahead() -> dt.timedelta:
     """How long a new key is published before it signs: long enough for every cached copy to refresh."""
-    return dt.timedelta(seconds=max(settings.SIGNING_KEYS_CACHE_SECONDS, JWKS_MAX_AGE_SECONDS) + 5)
+    return dt.timedelta(
+        seconds=max(rolegate_settings.SIGNING_KEYS_CACHE_SECONDS, rolegate_settings.JWKS_MAX_AGE_SECONDS) + 5
+    )
 
 
 def signing_key_tokens_live_for() -> dt.timedelta:
     """How long after a key stops signing its last token may still be presented."""
-    return dt.timedelta(seconds=settings.ACCESS_TOKEN_TTL_SECONDS + settings.ACCESS_TOKEN_LEEWAY_SECONDS)
+    return dt.timedelta(
+        seconds=rolegate_settings.ACCESS_TOKEN_TTL_SECONDS + rolegate_settings.ACCESS_TOKEN_LEEWAY_SECONDS
+    )
 
 
 @transaction.atomic

@@ -15,13 +15,10 @@ import time
 from django.utils.functional import lazy
 from jwcrypto import jwk
 
-#: How long clients may cache the JWKS document.
-JWKS_MAX_AGE_SECONDS = 60
-#: How long a process keeps signing with the key it last read before it reads again. A token
-#: request reads the key several times (access token, ID token header and signature); far
-#: shorter than a rotation's publish-ahead, and short enough that an emergency rotation
-#: (`rotate_signing_key --now`) takes over everywhere within seconds.
-ACTIVE_KEY_CACHE_SECONDS = 5.0
+from roles.conf import rolegate_settings
+
+# A process keeps signing with the key it last read for ACTIVE_SIGNING_KEY_CACHE_SECONDS (roles.conf):
+# a token request reads the key several times (access token, ID token header and signature).
 
 _active_key_lock = threading.Lock()
 _active_key: tuple = (None, float("-inf"))  # (key, monotonic time it was read)
@@ -31,7 +28,7 @@ def active_signing_key():
     """The key that signs from now on; created on first use when none exists."""
     global _active_key
     key, read_at = _active_key
-    if key is None or time.monotonic() - read_at > ACTIVE_KEY_CACHE_SECONDS:
+    if key is None or time.monotonic() - read_at > rolegate_settings.ACTIVE_SIGNING_KEY_CACHE_SECONDS:
         from accounts.models import SigningKey
 
         with _active_key_lock:
@@ -56,5 +53,6 @@ active_private_key_pem = lazy(_active_private_key_pem, str)()
 
 @functools.lru_cache(maxsize=8)
 def parsed_jwk(pem: str) -> jwk.JWK:
-    """A key as jwcrypto uses it, parsed once per process: parsing (and validating) an RSA key costs more than signing."""
+    """A key as jwcrypto uses it, parsed once per process: parsing (and validating) an RSA key costs
+    more than signing."""
     return jwk.JWK.from_pem(pem.encode())

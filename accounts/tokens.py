@@ -8,12 +8,12 @@ import uuid
 
 import jwt
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
-from django.conf import settings
 
 from accounts.metrics import TOKENS_ISSUED
 from accounts.mfa.methods import sign_in_claims
 from accounts.signing_keys import active_signing_key
 from roles.claims import AccessClaims, effective_claims
+from roles.conf import rolegate_settings
 
 ACCESS_TOKEN_TYPE = "at+jwt"
 
@@ -36,13 +36,13 @@ def access_token_payload(
     if claims is None:
         claims = effective_claims(user=user, application=application)
     return {
-        "iss": settings.PORTAL_BASE_URL,
+        "iss": rolegate_settings.PORTAL_BASE_URL,
         "sub": str(user.pk),
         # The resource the client asked for (RFC 8707), bound by the OAuth validator; else the API.
-        "aud": audience or settings.API_AUDIENCE,
+        "aud": audience or rolegate_settings.API_AUDIENCE,
         "iat": issued_at,
         "nbf": issued_at,
-        "exp": issued_at + settings.ACCESS_TOKEN_TTL_SECONDS,
+        "exp": issued_at + rolegate_settings.ACCESS_TOKEN_TTL_SECONDS,
         "jti": uuid.uuid4().hex,
         "client_id": application.client_id,
         "scope": " ".join(scopes),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from oauth2_provider.exceptions import OAuthToolkitError
@@ -26,9 +27,10 @@ from accounts.mfa.methods import session_amr
 from accounts.mfa.services import grant_authentication_record
 from accounts.models import SigningKey
 from accounts.resources import UnknownResource, token_audience
-from accounts.signing_keys import JWKS_MAX_AGE_SECONDS, active_signing_key
+from accounts.signing_keys import active_signing_key
 from actions_api.staff.selectors import setup_checklist
 from roles.claims import effective_claims
+from roles.conf import rolegate_settings
 from roles.descriptions import access_in_words
 from roles.selectors import access_explanation
 
@@ -51,11 +53,12 @@ def server_metadata(request):
 
 
 @require_GET
-@cache_control(public=True, max_age=JWKS_MAX_AGE_SECONDS)
 def jwks(request):
     """Every published public signing key; keys stay listed after rotation until retired."""
     active_signing_key()  # a fresh deployment's first key is made here if no token was signed yet
-    return JsonResponse({"keys": [key.public_jwk for key in SigningKey.objects.published()]})
+    response = JsonResponse({"keys": [key.public_jwk for key in SigningKey.objects.published()]})
+    patch_cache_control(response, public=True, max_age=rolegate_settings.JWKS_MAX_AGE_SECONDS)
+    return response
 
 
 class LoginView(auth_views.LoginView):

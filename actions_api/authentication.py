@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from actions_api.bearer import BearerPipeline, BearerRefusal
 from actions_api.tokens import VerifiedToken
+from roles.conf import rolegate_settings
 
 #: The REST API's pipeline: tokens for ``API_AUDIENCE`` only.
-rest_bearer = BearerPipeline(audience=lambda: settings.API_AUDIENCE)
+rest_bearer = BearerPipeline(audience=lambda: rolegate_settings.API_AUDIENCE)
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 from prometheus_client import Counter
 
 from actions_api.models import ActionCall
+from roles.conf import rolegate_settings
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class ActionCallBuffer:
     def add(self, row: dict[str, Any]) -> None:
         with self._lock:
             self._rows.append(row)
-            full = len(self._rows) >= settings.ACTION_CALL_BUFFER_SIZE
+            full = len(self._rows) >= rolegate_settings.ACTION_CALL_BUFFER_SIZE
         if full:
             self.flush()
         elif self._background and self._flusher_pid != os.getpid():
@@ -106,7 +106,7 @@ class ActionCallBuffer:
 
     def _keep(self, batch: list[dict[str, Any]]) -> None:
         with self._lock:
-            room = max(0, settings.ACTION_CALL_BUFFER_SIZE - len(self._rows))
+            room = max(0, rolegate_settings.ACTION_CALL_BUFFER_SIZE - len(self._rows))
             kept = batch[len(batch) - room :] if room < len(batch) else batch
             self._rows[:0] = kept
         if len(kept) < len(batch):
@@ -122,12 +122,14 @@ class ActionCallBuffer:
 
     def _flush_periodically(self) -> None:
         while True:
-            time.sleep(settings.ACTION_CALL_FLUSH_SECONDS)
+            time.sleep(rolegate_settings.ACTION_CALL_FLUSH_SECONDS)
             try:
                 if self.flush():
                     connection.close()  # this thread's connection goes back to the pool between flushes
             except Exception:  # noqa: BLE001 - the flusher must outlive any one failure
-                logger.exception("The Action-call flusher failed; retrying in %s s", settings.ACTION_CALL_FLUSH_SECONDS)
+                logger.exception(
+                    "The Action-call flusher failed; retrying in %s s", rolegate_settings.ACTION_CALL_FLUSH_SECONDS
+                )
 
 
 action_calls = ActionCallBuffer()

@@ -6,12 +6,9 @@ import threading
 import time
 
 import jwt
-from django.conf import settings
 
 from accounts.models import SigningKey
-
-# However many unknown `kid`s arrive, reload from the database at most this often.
-_MIN_RELOAD_INTERVAL_SECONDS = 5.0
+from roles.conf import rolegate_settings
 
 
 class PublicKeySet:
@@ -29,7 +26,9 @@ class PublicKeySet:
 
     def get(self, kid: str) -> jwt.PyJWK | None:
         age = time.monotonic() - self._loaded_at
-        if age > settings.SIGNING_KEYS_CACHE_SECONDS or (kid not in self._keys and age > _MIN_RELOAD_INTERVAL_SECONDS):
+        if age > rolegate_settings.SIGNING_KEYS_CACHE_SECONDS or (
+            kid not in self._keys and age > rolegate_settings.SIGNING_KEYS_MIN_RELOAD_SECONDS
+        ):
             self.reload()
         return self._keys.get(kid)
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 import hmac
 import ipaddress
 
-from django.conf import settings
 from django.db import connections
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django_prometheus.exports import ExportToDjangoView
 from prometheus_client import Gauge
+
+from roles.conf import rolegate_settings
 
 DB_POOL_CONNECTIONS = Gauge(
     "rolegate_db_pool_connections",
@@ -42,7 +43,7 @@ def db_pool_record(**kwargs) -> None:
 
 def operator_may_scrape(request: HttpRequest) -> bool:
     """A direct request from an allowed address, or one bearing the metrics token."""
-    token = settings.METRICS_TOKEN
+    token = rolegate_settings.METRICS_TOKEN
     authorization = request.headers.get("Authorization", "")
     if token and hmac.compare_digest(authorization.encode(), f"Bearer {token}".encode()):
         return True
@@ -52,7 +53,9 @@ def operator_may_scrape(request: HttpRequest) -> bool:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
-    return any(address in ipaddress.ip_network(allowed, strict=False) for allowed in settings.METRICS_ALLOWED_IPS)
+    return any(
+        address in ipaddress.ip_network(allowed, strict=False) for allowed in rolegate_settings.METRICS_ALLOWED_IPS
+    )
 
 
 @never_cache

@@ -1,12 +1,13 @@
 import hashlib
 import logging
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
+
+from roles.conf import rolegate_settings
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,8 @@ class CachedCountPaginator(Paginator):
         count = _cache_call(cache.get, key)
         if count is None:
             count = self.object_list.count()
-            if count >= settings.LIST_COUNT_CACHE_MIN_ROWS:
-                _cache_call(cache.set, key, count, timeout=settings.LIST_COUNT_CACHE_SECONDS)
+            if count >= rolegate_settings.LIST_COUNT_CACHE_MIN_ROWS:
+                _cache_call(cache.set, key, count, timeout=rolegate_settings.LIST_COUNT_CACHE_SECONDS)
         return count
 
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import threading
 import time
 
-from django.conf import settings
 from prometheus_client import Gauge
 
 from actions_api.tokens import VerifiedToken
+from roles.conf import rolegate_settings
 from roles.resilient_cache import outage, shared_cache_answering
 from roles.revocations import (
     access_revoked,
@@ -43,7 +43,7 @@ class RevocationList:
 
     def is_revoked(self, token: VerifiedToken) -> bool:
         """True when a cut-off matching the token's user, connection or `jti` is later than its `iat`."""
-        if time.monotonic() - self._checked_at >= settings.ACCESS_REVOCATION_REFRESH_SECONDS:
+        if time.monotonic() - self._checked_at >= rolegate_settings.ACCESS_REVOCATION_REFRESH_SECONDS:
             self.refresh()
         issued_at = token.claims["iat"]
         for key in _candidate_keys(token):
@@ -54,7 +54,7 @@ class RevocationList:
 
     def refresh(self) -> None:
         with self._lock:
-            if time.monotonic() - self._checked_at < settings.ACCESS_REVOCATION_REFRESH_SECONDS:
+            if time.monotonic() - self._checked_at < rolegate_settings.ACCESS_REVOCATION_REFRESH_SECONDS:
                 return  # another thread refreshed while this one waited
             version = revocation_version()
             if not shared_cache_answering():

@@ -251,7 +251,7 @@ def _copy(model, fields: list[str], rows: Iterable[tuple], total: int, step: str
 @transaction.atomic
 def _load_batch(model, fields: list[str], batch: list[tuple]) -> int:
     if connection.vendor != "postgresql":
-        model.objects.bulk_create((model(**dict(zip(fields, row))) for row in batch), batch_size=1_000)
+        model.objects.bulk_create((model(**dict(zip(fields, row, strict=True))) for row in batch), batch_size=1_000)
         return len(batch)
     columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in fields)
     table = connection.ops.quote_name(model._meta.db_table)

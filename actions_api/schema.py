@@ -9,13 +9,13 @@ asking the user every time.
 
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from oauth2_provider.settings import oauth2_settings
 from rest_framework import serializers
 
 from accounts.discovery import absolute
+from roles.conf import rolegate_settings
 
 SECURITY_SCHEME = "oauth2"
 READ_ONLY_METHODS = {"get", "head", "options"}
@@ -109,7 +109,7 @@ def chatgpt_postprocessing(result: dict, generator, request, public) -> dict:
     drf-spectacular postprocessing hook. The one server is the public base URL (read when the
     document is generated, like the issuer), and read-only operations are not consequential.
     """
-    result["servers"] = [{"url": settings.PORTAL_BASE_URL}]
+    result["servers"] = [{"url": rolegate_settings.PORTAL_BASE_URL}]
     _nullable_as_3_1_type(result.get("components", {}))
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():

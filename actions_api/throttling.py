@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import BaseThrottle
 
 from actions_api.tokens import VerifiedToken
+from roles.conf import rolegate_settings
 from roles.resilient_cache import count_and_read
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -41,8 +41,8 @@ def throttle_wait(token: VerifiedToken) -> float | None:
     the MCP tools count through here alike.
     """
     budgets = [
-        (f"user:{token.subject}", *parse_rate(settings.API_RATE_PER_USER)),
-        (f"connection:{token.client_id}", *parse_rate(settings.API_RATE_PER_CONNECTION)),
+        (f"user:{token.subject}", *parse_rate(rolegate_settings.API_RATE_PER_USER)),
+        (f"connection:{token.client_id}", *parse_rate(rolegate_settings.API_RATE_PER_CONNECTION)),
     ]
     now = time.time()
     current, previous = {}, []

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import jwt
-from django.conf import settings
 
 from accounts.tokens import ACCESS_TOKEN_TYPE
 from actions_api.keyset import public_keys
 from roles.claims import AccessClaims
+from roles.conf import rolegate_settings
 
 ALGORITHMS = ["RS256"]
 ALLOWED_HEADER_FIELDS = {"alg", "kid", "typ"}
@@ -47,9 +47,9 @@ class VerifiedToken:
 
 def verify_access_token(token: str, *, audience: str | None = None) -> VerifiedToken:
     """Verifies a token meant for `audience` (by default the REST API's, ``API_AUDIENCE``)."""
-    audience = audience or settings.API_AUDIENCE
-    if len(token) > settings.ACCESS_TOKEN_MAX_BYTES:
-        raise InvalidAccessToken(f"The access token is longer than {settings.ACCESS_TOKEN_MAX_BYTES} bytes.")
+    audience = audience or rolegate_settings.API_AUDIENCE
+    if len(token) > rolegate_settings.ACCESS_TOKEN_MAX_BYTES:
+        raise InvalidAccessToken(f"The access token is longer than {rolegate_settings.ACCESS_TOKEN_MAX_BYTES} bytes.")
     key = _signing_key(_checked_header(token))
     try:
         claims = jwt.decode(
@@ -57,8 +57,8 @@ def verify_access_token(token: str, *, audience: str | None = None) -> VerifiedT
             key,
             algorithms=ALGORITHMS,
             audience=audience,
-            issuer=settings.PORTAL_BASE_URL,
-            leeway=settings.ACCESS_TOKEN_LEEWAY_SECONDS,
+            issuer=rolegate_settings.PORTAL_BASE_URL,
+            leeway=rolegate_settings.ACCESS_TOKEN_LEEWAY_SECONDS,
             options={"require": REQUIRED_CLAIMS, "strict_aud": True},
         )
     except jwt.ExpiredSignatureError:
@@ -69,7 +69,8 @@ def verify_access_token(token: str, *, audience: str | None = None) -> VerifiedT
         ) from None
     except jwt.InvalidIssuerError:
         raise InvalidAccessToken(
-            f"The access token was issued by another server; this API trusts only '{settings.PORTAL_BASE_URL}'."
+            "The access token was issued by another server; "
+            f"this API trusts only '{rolegate_settings.PORTAL_BASE_URL}'."
         ) from None
     except jwt.ImmatureSignatureError:
         raise InvalidAccessToken("The access token is not valid yet (nbf or iat is in the future).") from None

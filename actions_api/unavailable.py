@@ -18,8 +18,8 @@ from django.http import HttpRequest, HttpResponse
 
 from actions_api.exceptions import API_PREFIX, problem_response
 from actions_api.exceptions import server_error as answer_500
+from roles.conf import rolegate_settings
 
-RETRY_AFTER_SECONDS = "5"
 UNAVAILABLE_PAGE = (
     "<!doctype html><title>Service unavailable</title><h1>Service unavailable</h1>"
     "<p>Rolegate is overloaded or cannot reach its database. Please try again in a few seconds.</p>"
@@ -39,5 +39,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response = problem_response(503)
     else:
         response = HttpResponse(UNAVAILABLE_PAGE, status=503, content_type="text/html; charset=utf-8")
-    response["Retry-After"] = RETRY_AFTER_SECONDS
+    response["Retry-After"] = str(rolegate_settings.UNAVAILABLE_RETRY_AFTER_SECONDS)
     return response

@@ -73,7 +73,10 @@ def documented(*, extra: str = "", example: dict | None = None):
         noun = collection.model._meta.verbose_name
         plural = str(collection.model._meta.verbose_name_plural)
         scoped_by = " and ".join(collection.model.scope_attributes)
-        scope_note = f"Only {plural} whose {scoped_by} your roles allow are visible; {collection.required_permission} is required."
+        scope_note = (
+            f"Only {plural} whose {scoped_by} your roles allow are visible; "
+            f"{collection.required_permission} is required."
+        )
         serializer = collection.serializer_class
         examples = [OpenApiExample(noun, value=example, response_only=True)] if example else []
         return extend_schema_view(

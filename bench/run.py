@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from bench.gunicorn import Gunicorn
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rolegate_bench"
 MODES = {
@@ -79,24 +78,14 @@ def main(argv: list[str] | None = None) -> dict:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.db import connection
 
-    from actions_api.models import Order
-    from actions_api.scale import ScaleSize, scale_seed
-    from bench import cpu, isolated, load, oauth, prepare
+    from bench import load
 
     if connection.vendor != "postgresql":
         raise SystemExit("The benchmark needs PostgreSQL: pass --database-url postgres://…/rolegate_bench.")
     generator = load.generator(args.load_generator)
-    say(f"Database {connection.settings_dict['NAME']}: migrating and seeding (idempotent)…")
-    call_command("migrate", verbosity=0)
-    prepare.ensure_benchmark_database()
-    size = ScaleSize(users=args.users, roles=args.roles, orders=args.orders, documents=args.documents)
-    scale_seed(size=size, progress=_progress)
-    credentials = prepare.prepare_credentials()
-    orders = Order.objects.count()
-    connection.close()
+    credentials, orders = _seed(args)
 
     report: dict = {
         "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
@@ -127,52 +116,83 @@ def main(argv: list[str] | None = None) -> dict:
             for mode, (label, path) in MODES.items():
                 say(f"Round {number}/{args.rounds}: ({mode}) {label}, {args.seconds:g} s…")
                 server = servers[mode]
-                if args.warmup:
-                    load.run_load(
-                        generator=generator,
-                        url=server.url + path,
-                        headers=headers[mode],
-                        seconds=args.warmup,
-                        connections=args.connections,
-                    )
-                workers, backends = server.worker_pids(), cpu.database_backends(own=False)
-                workers_before, backends_before = cpu.cpu_seconds(workers), cpu.cpu_seconds(backends)
-                result = load.run_load(
-                    generator=generator,
-                    url=server.url + path,
-                    headers=headers[mode],
-                    seconds=args.seconds,
-                    connections=args.connections,
-                )
-                worker_cpu = cpu.spent(workers_before, cpu.cpu_seconds(workers))
-                database_cpu = cpu.spent(backends_before, cpu.cpu_seconds(backends))
-                if result.bad_status or result.socket_errors or not result.requests:
-                    raise SystemExit(
-                        f"Mode ({mode}) had {result.bad_status} non-2xx responses and "
-                        f"{result.socket_errors} socket errors out of {result.requests}: not a valid run."
-                    )
-                rounds[mode].append(
-                    {
-                        **result.__dict__,
-                        "requests_per_second": result.requests_per_second,
-                        "worker_cpu_ms_per_request": 1000 * worker_cpu / result.requests,
-                        "database_cpu_ms_per_request": 1000 * database_cpu / result.requests,
-                        "requests_per_cpu_second": result.requests / (worker_cpu + database_cpu)
-                        if worker_cpu + database_cpu
-                        else 0.0,
-                    }
-                )
-        report["api"] = {
-            mode: {
-                "label": MODES[mode][0],
-                "best": _summary(rounds[mode], best=True),
-                "median": _summary(rounds[mode], best=False),
-                "rounds": rounds[mode],
-            }
-            for mode in MODES
-        }
+                rounds[mode].append(_measure(args, server, generator, mode, server.url + path, headers[mode]))
+        report["api"] = _api_summary(rounds)
         report["memory"] = {"peak_rss_mb_per_worker": rolegate.peak_rss_mb()}
 
+    report.update(_measure_in_process(args, credentials, headers))
+    report["ratios"] = {summary: _ratios(report["api"], summary) for summary in ("best", "median")}
+    print_report(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    return report
+
+
+def _seed(args):
+    """Migrates and seeds the benchmark database (idempotent); the credentials and the number of orders."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from actions_api.models import Order
+    from actions_api.scale import ScaleSize, scale_seed
+    from bench import prepare
+
+    say(f"Database {connection.settings_dict['NAME']}: migrating and seeding (idempotent)…")
+    call_command("migrate", verbosity=0)
+    prepare.ensure_benchmark_database()
+    size = ScaleSize(users=args.users, roles=args.roles, orders=args.orders, documents=args.documents)
+    scale_seed(size=size, progress=_progress)
+    credentials = prepare.prepare_credentials()
+    orders = Order.objects.count()
+    connection.close()
+    return credentials, orders
+
+
+def _api_summary(rounds: dict[str, list]) -> dict:
+    """Each mode's best and median round, with every round kept."""
+    return {
+        mode: {
+            "label": MODES[mode][0],
+            "best": _summary(rounds[mode], best=True),
+            "median": _summary(rounds[mode], best=False),
+            "rounds": rounds[mode],
+        }
+        for mode in MODES
+    }
+
+
+def _measure(args, server, generator: str, mode: str, url: str, headers: dict) -> dict:
+    """One round of one mode under load: throughput, latency and the CPU it cost app and database."""
+    from bench import cpu, load
+
+    if args.warmup:
+        load.run_load(generator=generator, url=url, headers=headers, seconds=args.warmup, connections=args.connections)
+    workers, backends = server.worker_pids(), cpu.database_backends(own=False)
+    workers_before, backends_before = cpu.cpu_seconds(workers), cpu.cpu_seconds(backends)
+    result = load.run_load(
+        generator=generator, url=url, headers=headers, seconds=args.seconds, connections=args.connections
+    )
+    worker_cpu = cpu.spent(workers_before, cpu.cpu_seconds(workers))
+    database_cpu = cpu.spent(backends_before, cpu.cpu_seconds(backends))
+    if result.bad_status or result.socket_errors or not result.requests:
+        raise SystemExit(
+            f"Mode ({mode}) had {result.bad_status} non-2xx responses and "
+            f"{result.socket_errors} socket errors out of {result.requests}: not a valid run."
+        )
+    return {
+        **result.__dict__,
+        "requests_per_second": result.requests_per_second,
+        "worker_cpu_ms_per_request": 1000 * worker_cpu / result.requests,
+        "database_cpu_ms_per_request": 1000 * database_cpu / result.requests,
+        "requests_per_cpu_second": result.requests / (worker_cpu + database_cpu) if worker_cpu + database_cpu else 0.0,
+    }
+
+
+def _measure_in_process(args, credentials, headers: dict) -> dict:
+    """Figures measured without a server: CPU per request, the token endpoint, sign-ins, token sizes."""
+    from bench import isolated, oauth
+
+    report: dict = {}
     say("CPU per request of each mode, in process…")
     report["isolated_cpu_ms_per_request"] = isolated.cpu_ms_per_mode(
         {mode: (path, headers[mode], mode == "f") for mode, (_, path) in MODES.items()},
@@ -189,10 +209,6 @@ def main(argv: list[str] | None = None) -> dict:
         **_rate(oauth.password_sign_in_rate(count=args.sign_ins)),
     }
     report["token_size_bytes"] = oauth.token_sizes(application=credentials.application)
-    report["ratios"] = {summary: _ratios(report["api"], summary) for summary in ("best", "median")}
-    print_report(report)
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
     return report
 
 
@@ -250,74 +266,6 @@ def _cpu_per_request(figures: dict) -> float:
     return figures["worker_cpu_ms_per_request"] + figures["database_cpu_ms_per_request"]
 
 
-class Gunicorn:
-    """gunicorn serving the bench settings (production's plus bench URLs) on a free loopback port."""
-
-    def __init__(self, *, workers: int, settings: str = "bench.settings") -> None:
-        self.workers, self.settings = workers, settings
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Gunicorn:
-        # Database connections that live through the whole run, so their backends' CPU can be read.
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": self.settings, "DEBUG": "false", "CONN_MAX_AGE": "3600"}
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "portal.wsgi:application",
-                "--workers",
-                str(self.workers),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--log-level",
-                "warning",
-                "--backlog",
-                "2048",
-            ],
-            env=env,
-            cwd=Path(__file__).resolve().parent.parent,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit("gunicorn exited on start; see its output above.")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
-                    if response.status == 200 and len(self.worker_pids()) == self.workers:
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.__exit__()
-        raise SystemExit("gunicorn did not answer /healthz within 60 s.")
-
-    def __exit__(self, *exc_info) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def worker_pids(self) -> list[int]:
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
-
-    def peak_rss_mb(self) -> list[float]:
-        """VmHWM (peak resident set) of each worker."""
-        peaks = []
-        for pid in self.worker_pids():
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peaks.append(int(line.split()[1]) / 1024)
-        return peaks
-
-
-# ---------------------------------------------------------------- output
 def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -379,6 +327,8 @@ def print_report(report: dict) -> None:
         "memory: peak RSS per worker " + ", ".join(f"{mb:.1f} MB" for mb in report["memory"]["peak_rss_mb_per_worker"])
     )
 
+
+def _print_token_figures(report: dict) -> None:
     from bench.oauth import KEYCLOAK_PASSWORD_LOGINS_PER_CPU, KEYCLOAK_REFRESH_PER_CPU, TOKEN_SIZE_LIMIT
 
     tokens, sign_in = report["token_endpoint"], report["password_sign_in"]
@@ -392,7 +342,8 @@ def print_report(report: dict) -> None:
     )
     print(
         f"password sign-ins ({sign_in['hasher']}), per CPU-second: {sign_in['per_cpu_second']:.1f}/s "
-        f"({sign_in['per_second_one_thread']:.1f}/s wall-clock): Keycloak ~{KEYCLOAK_PASSWORD_LOGINS_PER_CPU}/s per vCPU"
+        f"({sign_in['per_second_one_thread']:.1f}/s wall-clock): "
+        f"Keycloak ~{KEYCLOAK_PASSWORD_LOGINS_PER_CPU}/s per vCPU"
     )
     sizes = report["token_size_bytes"]
     print(

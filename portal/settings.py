@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import environ
 from csp import constants as csp_constants
-
-from accounts.signing_keys import active_private_key_pem
+from django.utils.functional import lazy
+from django.utils.module_loading import import_string
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,20 +23,39 @@ DEBUG = env.bool("DEBUG", default=False)
 # Production has no default secret; the demo (DEBUG on) gets an obviously insecure one.
 SECRET_KEY = env("SECRET_KEY", default="insecure-rolegate-demo-key" if DEBUG else environ.Env.NOTSET)
 
-# The public base URL of this deployment. It is the token issuer and the host that ChatGPT
-# calls, so OAuth endpoints, the API and the admin all live under it.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
-# The `aud` of every access token the portal mints and the only audience the API accepts.
-API_AUDIENCE = env.str("API_AUDIENCE", default=f"{PORTAL_BASE_URL}/api")
-ACCESS_TOKEN_TTL_SECONDS = env.int("ACCESS_TOKEN_TTL_SECONDS", default=900)
-REFRESH_TOKEN_TTL_SECONDS = env.int("REFRESH_TOKEN_TTL_SECONDS", default=30 * 24 * 3600)
-# However often a sign-in's refresh token rotates, it ends this long after the sign-in (ASVS 10.4.8).
-REFRESH_TOKEN_MAX_AGE_SECONDS = env.int("REFRESH_TOKEN_MAX_AGE_SECONDS", default=90 * 24 * 3600)
+# ---------------------------------------------------------------- Rolegate (read through roles.conf.rolegate_settings)
+# Rolegate's own settings, each with its default and meaning in roles/conf.py (DEFAULTS). The
+# public base URL is the token issuer and the host that ChatGPT calls: OAuth endpoints, the API
+# and the admin all live under it. A revocation reaches every API process within about
+# ACCESS_REVOCATION_REFRESH_SECONDS. List totals above LIST_COUNT_CACHE_MIN_ROWS rows are cached.
+ROLEGATE = {
+    "PORTAL_BASE_URL": env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/"),
+    "API_AUDIENCE": env.str("API_AUDIENCE", default=None),
+    "ACCESS_TOKEN_TTL_SECONDS": env.int("ACCESS_TOKEN_TTL_SECONDS", default=900),
+    "REFRESH_TOKEN_TTL_SECONDS": env.int("REFRESH_TOKEN_TTL_SECONDS", default=30 * 24 * 3600),
+    "REFRESH_TOKEN_MAX_AGE_SECONDS": env.int("REFRESH_TOKEN_MAX_AGE_SECONDS", default=90 * 24 * 3600),
+    "ACCESS_TOKEN_MAX_BYTES": env.int("ACCESS_TOKEN_MAX_BYTES", default=8192),
+    "ACCESS_TOKEN_LEEWAY_SECONDS": env.int("ACCESS_TOKEN_LEEWAY_SECONDS", default=30),
+    "SIGNING_KEYS_CACHE_SECONDS": env.int("SIGNING_KEYS_CACHE_SECONDS", default=60),
+    "ACCESS_REVOCATION_REFRESH_SECONDS": env.float("ACCESS_REVOCATION_REFRESH_SECONDS", default=1.0),
+    "API_RATE_PER_USER": env.str("API_RATE_PER_USER", default="120/min"),
+    "API_RATE_PER_CONNECTION": env.str("API_RATE_PER_CONNECTION", default="1200/min"),
+    "LIST_COUNT_CACHE_MIN_ROWS": env.int("LIST_COUNT_CACHE_MIN_ROWS", default=10_000),
+    "LIST_COUNT_CACHE_SECONDS": env.int("LIST_COUNT_CACHE_SECONDS", default=60),
+    "CLIENT_REGISTRATION_ENABLED": env.bool("CLIENT_REGISTRATION_ENABLED", default=True),
+    "CLIENT_REGISTRATION_RATE_PER_ADDRESS": env.str("CLIENT_REGISTRATION_RATE_PER_ADDRESS", default="20/hour"),
+    "CLIENT_REGISTRATION_RATE_GLOBAL": env.str("CLIENT_REGISTRATION_RATE_GLOBAL", default="200/hour"),
+    "LOGIN_ADDRESS_FAILURE_LIMIT": env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100),
+    "METRICS_ALLOWED_IPS": env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"]),
+    "METRICS_TOKEN": env.str("METRICS_TOKEN", default=""),
+    "ACTION_CALL_FLUSH_SECONDS": env.float("ACTION_CALL_FLUSH_SECONDS", default=1.0),
+    "ACTION_CALL_BUFFER_SIZE": env.int("ACTION_CALL_BUFFER_SIZE", default=1000),
+}
+ROLEGATE = {name: value for name, value in ROLEGATE.items() if value is not None}  # None: roles.conf derives it
+_PORTAL_URL = ROLEGATE["PORTAL_BASE_URL"]
 
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=sorted({"127.0.0.1", "localhost", urlsplit(PORTAL_BASE_URL).hostname})
-)
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[PORTAL_BASE_URL])
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=sorted({"127.0.0.1", "localhost", urlsplit(_PORTAL_URL).hostname}))
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[_PORTAL_URL])
 
 # ---------------------------------------------------------------- apps
 DJANGO_APPS = [
@@ -206,9 +225,9 @@ INVITATION_TIMEOUT_SECONDS = env.int("INVITATION_TIMEOUT_SECONDS", default=7 * 2
 OTP_TOTP_ISSUER = env.str("MFA_ISSUER_NAME", default="Rolegate")
 # Passkeys: the relying party is the portal's host (a passkey works only there). Browsers refuse
 # passkeys on an IP address, so the demo at http://127.0.0.1:8000 offers them at http://localhost:8000.
-_portal = urlsplit(PORTAL_BASE_URL)
+_portal = urlsplit(_PORTAL_URL)
 _ON_AN_IP_ADDRESS = _portal.hostname in ("127.0.0.1", "::1")
-PASSKEY_ORIGIN = f"{_portal.scheme}://localhost:{_portal.port or 80}" if _ON_AN_IP_ADDRESS else PORTAL_BASE_URL
+PASSKEY_ORIGIN = f"{_portal.scheme}://localhost:{_portal.port or 80}" if _ON_AN_IP_ADDRESS else _PORTAL_URL
 OTP_WEBAUTHN_RP_ID = urlsplit(PASSKEY_ORIGIN).hostname
 OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
 OTP_WEBAUTHN_ALLOWED_ORIGINS = [PASSKEY_ORIGIN]
@@ -233,21 +252,26 @@ SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
 
 # ---------------------------------------------------------------- OAuth 2 / OpenID Connect
 OAUTH2_PROVIDER_APPLICATION_MODEL = "accounts.Application"
+# Whether MCP clients may register themselves (RFC 7591 dynamic registration and Client ID
+# Metadata Documents). Admins can still close registration at run time ("Client registration
+# policy" in the admin), and registered redirect URIs must be known connector callbacks.
+_REGISTRATION = ROLEGATE["CLIENT_REGISTRATION_ENABLED"]
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
     # The issuer is the public base URL itself, not DOT's request-derived `/o` URL.
-    "OIDC_ISS_ENDPOINT": PORTAL_BASE_URL,
-    # Signing keys live in the database so every process shares them; this lazy value
-    # always reads the key that currently signs (generated on first use).
-    "OIDC_RSA_PRIVATE_KEY": active_private_key_pem,
+    "OIDC_ISS_ENDPOINT": _PORTAL_URL,
+    # Signing keys live in the database so every process shares them: this lazy string always
+    # reads the key that currently signs (generated on first use), imported only when first read
+    # (settings import no app code; DOT takes no import string for this key).
+    "OIDC_RSA_PRIVATE_KEY": lazy(lambda: str(import_string("accounts.signing_keys.active_private_key_pem")), str)(),
     "OAUTH2_VALIDATOR_CLASS": "accounts.oauth_validators.RolegateOAuth2Validator",
     # Client secrets are random, so their hash needs no stretching: see accounts.hashers.
     "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client_secret",
     "ACCESS_TOKEN_GENERATOR": "accounts.tokens.generate_access_token",
     # Without this oauthlib reuses the access-token generator: refresh tokens would be JWTs.
     "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
-    "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_TTL_SECONDS,
-    "REFRESH_TOKEN_EXPIRE_SECONDS": REFRESH_TOKEN_TTL_SECONDS,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": ROLEGATE["ACCESS_TOKEN_TTL_SECONDS"],
+    "REFRESH_TOKEN_EXPIRE_SECONDS": ROLEGATE["REFRESH_TOKEN_TTL_SECONDS"],
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
@@ -272,33 +296,18 @@ OAUTH2_PROVIDER = {
     # An `http` redirect URI is a deploy-check error (production allows only https, above).
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
     "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    # MCP clients (ChatGPT apps, Claude connectors) registering themselves, and the rules for it.
+    "DCR_ENABLED": _REGISTRATION,
+    "DCR_REGISTRATION_PERMISSION_CLASSES": ("accounts.registration.RegistrationOpen",),
+    "CIMD_ENABLED": _REGISTRATION,
+    "CIMD_REGISTRATION_PERMISSION_CLASSES": (
+        "accounts.registration.RegistrationOpen",
+        "accounts.registration.AllowlistedMetadataHost",
+    ),
+    "OAUTH2_PROTECTED_RESOURCE_NAME": "Rolegate",
+    # RFC 7592 registration access tokens (read/update/delete a registration) expire.
+    "DCR_REGISTRATION_TOKEN_EXPIRE_SECONDS": env.int("CLIENT_REGISTRATION_TOKEN_TTL_SECONDS", default=24 * 3600),
 }
-
-# ---------------------------------------------------------------- MCP clients (ChatGPT apps, Claude connectors)
-# The MCP endpoint's resource identifier (RFC 8707 / RFC 9728): the `aud` of tokens issued for it.
-MCP_RESOURCE = f"{PORTAL_BASE_URL}/mcp"
-# Whether MCP clients may register themselves (RFC 7591 dynamic registration and Client ID
-# Metadata Documents). Admins can still close registration at run time ("Client registration
-# policy" in the admin), and registered redirect URIs must be known connector callbacks.
-CLIENT_REGISTRATION_ENABLED = env.bool("CLIENT_REGISTRATION_ENABLED", default=True)
-OAUTH2_PROVIDER.update(
-    {
-        "DCR_ENABLED": CLIENT_REGISTRATION_ENABLED,
-        "DCR_REGISTRATION_PERMISSION_CLASSES": ("accounts.registration.RegistrationOpen",),
-        "CIMD_ENABLED": CLIENT_REGISTRATION_ENABLED,
-        "CIMD_REGISTRATION_PERMISSION_CLASSES": (
-            "accounts.registration.RegistrationOpen",
-            "accounts.registration.AllowlistedMetadataHost",
-        ),
-        "OAUTH2_PROTECTED_RESOURCE_NAME": "Rolegate",
-        # RFC 7592 registration access tokens (read/update/delete a registration) expire.
-        "DCR_REGISTRATION_TOKEN_EXPIRE_SECONDS": env.int("CLIENT_REGISTRATION_TOKEN_TTL_SECONDS", default=24 * 3600),
-    }
-)
-# Registrations (POST /o/register/) per client address and for the whole deployment, DRF rate
-# syntax ("20/hour"); shared across processes through the cache. Excess gets 429 + Retry-After.
-CLIENT_REGISTRATION_RATE_PER_ADDRESS = env.str("CLIENT_REGISTRATION_RATE_PER_ADDRESS", default="20/hour")
-CLIENT_REGISTRATION_RATE_GLOBAL = env.str("CLIENT_REGISTRATION_RATE_GLOBAL", default="200/hour")
 
 # ---------------------------------------------------------------- the Actions API
 REST_FRAMEWORK = {
@@ -319,27 +328,8 @@ REST_FRAMEWORK = {
     # Per user and per connection, both counted in one cache round trip.
     "DEFAULT_THROTTLE_CLASSES": ["actions_api.throttling.TokenRateThrottle"],
 }
-# Requests per user and per connection (OAuth client), e.g. "120/min"; shared across processes
-# through the cache (set REDIS_URL with more than one process). Excess gets 429 + Retry-After.
-API_RATE_PER_USER = env.str("API_RATE_PER_USER", default="120/min")
-API_RATE_PER_CONNECTION = env.str("API_RATE_PER_CONNECTION", default="1200/min")
 # Request bodies: the API only reads, OAuth and sign-in forms are small (ChatGPT sends < 100 kB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
-# Access tokens over this size are refused before any parsing.
-ACCESS_TOKEN_MAX_BYTES = env.int("ACCESS_TOKEN_MAX_BYTES", default=8192)
-# Clock skew tolerated for `exp`, `nbf` and `iat`.
-ACCESS_TOKEN_LEEWAY_SECONDS = env.int("ACCESS_TOKEN_LEEWAY_SECONDS", default=30)
-# How long a process trusts its in-memory copy of the public signing keys.
-SIGNING_KEYS_CACHE_SECONDS = env.int("SIGNING_KEYS_CACHE_SECONDS", default=60)
-# A list's total ("count") is exact below this many rows; above, it is cached (counting a
-# million rows costs more than the whole rest of a request) for this many seconds.
-LIST_COUNT_CACHE_MIN_ROWS = env.int("LIST_COUNT_CACHE_MIN_ROWS", default=10_000)
-LIST_COUNT_CACHE_SECONDS = env.int("LIST_COUNT_CACHE_SECONDS", default=60)
-# The Action-call log is written in batches off the request path (actions_api.call_log): every
-# ACTION_CALL_FLUSH_SECONDS, and at once when ACTION_CALL_BUFFER_SIZE calls are pending. A killed
-# process loses at most the calls of its last interval; a clean stop loses none.
-ACTION_CALL_FLUSH_SECONDS = env.float("ACTION_CALL_FLUSH_SECONDS", default=1.0)
-ACTION_CALL_BUFFER_SIZE = env.int("ACTION_CALL_BUFFER_SIZE", default=1000)
 
 # ---------------------------------------------------------------- static files, i18n
 STATIC_URL = "static/"
@@ -360,7 +350,7 @@ USE_TZ = True
 
 # ---------------------------------------------------------------- security
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-_SERVED_OVER_HTTPS = PORTAL_BASE_URL.startswith("https://")
+_SERVED_OVER_HTTPS = _PORTAL_URL.startswith("https://")
 SESSION_COOKIE_SECURE = _SERVED_OVER_HTTPS
 CSRF_COOKIE_SECURE = _SERVED_OVER_HTTPS
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_SERVED_OVER_HTTPS)
@@ -378,7 +368,6 @@ X_FRAME_OPTIONS = "DENY"
 # which stops password spraying yet leaves room for the failures of a whole office behind one NAT.
 # The login page says so with a 429. See docs/SECURITY.md, "Sign-in lockout policy".
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=100)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "accounts.lockout.UsernameAtAddressLockout"
@@ -403,7 +392,7 @@ if TRUSTED_PROXY_COUNT:
 # The portal's pages load only their own assets and may not be framed (clickjacking of the
 # login and consent pages). No form-action: the consent form redirects to the client's callback.
 CONTENT_SECURITY_POLICY = {
-    # ReDoc loads its script from a CDN.
+    # ReDoc's page (served from drf-spectacular-sidecar, not a CDN) starts it with an inline script.
     "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
     "DIRECTIVES": {
         "default-src": [csp_constants.SELF],
@@ -438,15 +427,8 @@ LOGGING = {
         name: {"handlers": ["console"], "level": "INFO", "propagate": False} for name in ("uvicorn", "uvicorn.access")
     },
 }
-# /metrics (Prometheus, django-prometheus): answered only to these addresses (reached directly,
-# not through a proxy) or to `Authorization: Bearer METRICS_TOKEN`; anyone else gets a 404.
-METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
-METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
-
-# ---------------------------------------------------------------- access revocation
-# A revocation reaches every API process within about this many seconds: each process compares
-# the list's version in the shared cache this often (from the database while the cache is out).
-ACCESS_REVOCATION_REFRESH_SECONDS = env.float("ACCESS_REVOCATION_REFRESH_SECONDS", default=1.0)
+# /metrics (Prometheus, django-prometheus): answered only to ROLEGATE["METRICS_ALLOWED_IPS"] (reached
+# directly, not through a proxy) or to `Authorization: Bearer METRICS_TOKEN`; anyone else gets a 404.
 
 # ---------------------------------------------------------------- spreadsheets in the admin (django-import-export)
 # Business data comes in and goes out as CSV or Excel; a cell starting with "=" is exported as

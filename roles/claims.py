@@ -108,11 +108,44 @@ def resolve_access(
     roles = {
         role.pk: role for role in Role.objects.filter(pk__in=reachable).prefetch_related("permissions", "data_scopes")
     }
+    limits = _connection_limits(reachable)
+    grants, withheld, needs_mfa = _grants_and_withheld(active, graph, roles, limits, application, amr)
+
+    held = {grant.role.pk: grant.role for grant in grants}
+    data_scopes: dict[str, list[str]] = {}
+    for role in held.values():
+        for scope in role.data_scopes.all():
+            data_scopes.setdefault(scope.attribute, []).append(scope.value)
+    claims = AccessClaims.build(
+        roles=[role.slug for role in held.values()],
+        permissions=[permission.code for role in held.values() for permission in role.permissions.all()],
+        data_scopes=data_scopes,
+    )
+    return ResolvedAccess(
+        claims=claims,
+        grants=tuple(grants),
+        inactive_assignments=inactive,
+        withheld=tuple((roles[pk], connections) for pk, connections in withheld.items() if pk not in held),
+        needs_mfa=tuple(roles[pk] for pk in sorted(needs_mfa) if pk not in held),
+    )
+
+
+def _connection_limits(role_ids) -> dict[int, set[int]]:
+    """role id -> ids of the connections it is limited to (roles without limits are absent)."""
     limits: dict[int, set[int]] = {}
-    for role_id, application_id in Role.connections.through.objects.filter(role_id__in=reachable).values_list(
-        "role_id", "application_id"
-    ):
+    through = Role.connections.through.objects.filter(role_id__in=role_ids)
+    for role_id, application_id in through.values_list("role_id", "application_id"):
         limits.setdefault(role_id, set()).add(application_id)
+    return limits
+
+
+def _grants_and_withheld(
+    active, graph, roles, limits, application, amr
+) -> tuple[list, dict[int, frozenset[int]], set[int]]:
+    """
+    Each role every active assignment reaches, with its path; or withheld by its connection
+    limits; or left out because it requires MFA and `amr` lacks it.
+    """
 
     def applies(role_id: int) -> bool:
         return role_id not in limits or (application is not None and application.pk in limits[role_id])
@@ -139,24 +172,7 @@ def resolve_access(
                 if included_id not in paths:
                     paths[included_id] = (*path, included_id)
                     queue.append(included_id)
-
-    held = {grant.role.pk: grant.role for grant in grants}
-    data_scopes: dict[str, list[str]] = {}
-    for role in held.values():
-        for scope in role.data_scopes.all():
-            data_scopes.setdefault(scope.attribute, []).append(scope.value)
-    claims = AccessClaims.build(
-        roles=[role.slug for role in held.values()],
-        permissions=[permission.code for role in held.values() for permission in role.permissions.all()],
-        data_scopes=data_scopes,
-    )
-    return ResolvedAccess(
-        claims=claims,
-        grants=tuple(grants),
-        inactive_assignments=inactive,
-        withheld=tuple((roles[pk], connections) for pk, connections in withheld.items() if pk not in held),
-        needs_mfa=tuple(roles[pk] for pk in sorted(needs_mfa) if pk not in held),
-    )
+    return grants, withheld, needs_mfa
 
 
 def effective_claims(*, user, application=None, amr: Collection[str] | None = None) -> AccessClaims:

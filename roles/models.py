@@ -97,6 +97,11 @@ class RoleInclusion(models.Model):
     def __str__(self) -> str:
         return f"{self.role.slug} includes {self.included_role.slug}"
 
+    def save(self, *args, **kwargs):
+        # Also for code that writes the through model itself, not only for forms.
+        self.clean()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         from roles.graph import ensure_no_cycle
 
@@ -104,11 +109,6 @@ class RoleInclusion(models.Model):
             raise ValidationError({"included_role": "A role cannot include itself."})
         if self.included_role_id is not None:
             ensure_no_cycle(role_id=self.role_id, included_ids=[self.included_role_id])
-
-    def save(self, *args, **kwargs):
-        # Also for code that writes the through model itself, not only for forms.
-        self.clean()
-        super().save(*args, **kwargs)
 
 
 class RoleDataScope(models.Model):

@@ -3,7 +3,7 @@ The shared cache (Redis) as an accelerator that may fail: never the reason a req
 
 :class:`FailSoftRedisCache` is Django's own Redis backend whose every call falls back to a
 per-process memory cache when Redis does not answer (down, or hung past the socket timeout).
-After a failure Redis is skipped for ``RETRY_SECONDS`` so that a hung server costs one
+After a failure Redis is skipped for ``CACHE_RETRY_SECONDS`` (:mod:`roles.conf`) so that a hung server costs one
 timeout per second and process, not one per call. What degrades while Redis is out: rate
 limits count per process, cached list totals and signing keys are per process. What does not:
 revocations (PostgreSQL is their source of truth, see :mod:`actions_api.revocation_list`),
@@ -24,9 +24,9 @@ from django.core.cache.backends.redis import RedisCache
 from prometheus_client import Counter
 from redis.exceptions import RedisError
 
-logger = logging.getLogger(__name__)
+from roles.conf import rolegate_settings
 
-RETRY_SECONDS = 1.0
+logger = logging.getLogger(__name__)
 
 CACHE_OUTAGES = Counter("rolegate_cache_outages", "Times the shared cache stopped answering (per process).")
 CACHE_FALLBACKS = Counter(
@@ -50,7 +50,7 @@ class CacheOutage:
 
     def failed(self, error: Exception) -> None:
         with self._lock:
-            self.retry_at = time.monotonic() + RETRY_SECONDS
+            self.retry_at = time.monotonic() + rolegate_settings.CACHE_RETRY_SECONDS
             if self.ongoing:
                 return
             self.ongoing = True

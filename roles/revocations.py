@@ -31,6 +31,7 @@ from oauth2_provider.models import get_access_token_model, get_grant_model, get_
 
 from roles.audit.models import AuditEvent
 from roles.audit.services import audit_event, audit_record_many
+from roles.conf import rolegate_settings
 from roles.models import AccessRevocation
 
 VERSION_KEY = "rolegate:revocations:version"
@@ -91,7 +92,7 @@ def revocation_key(*, subject: str, client_id: str, token_id: str) -> tuple[str,
 def recent_revocations() -> dict[tuple[str, str, str], float]:
     """revocation_key -> latest cut-off as a Unix time, of the revocations younger than a token (one query)."""
     horizon = timezone.now() - dt.timedelta(
-        seconds=settings.ACCESS_TOKEN_TTL_SECONDS + settings.ACCESS_TOKEN_LEEWAY_SECONDS
+        seconds=rolegate_settings.ACCESS_TOKEN_TTL_SECONDS + rolegate_settings.ACCESS_TOKEN_LEEWAY_SECONDS
     )
     cutoffs: dict[tuple[str, str, str], float] = {}
     rows = AccessRevocation.objects.filter(revoked_before__gt=horizon).values_list(

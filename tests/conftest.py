@@ -1,8 +1,10 @@
 import time
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -17,8 +19,30 @@ from actions_api.revocation_list import revocations
 from tests.chatgpt import ChatGPT
 from tests.factories import ApplicationFactory
 
-# The `upstream` OpenID Connect provider and the portal's `contoso` IdP (federated sign-in tests).
-pytest_plugins = ["tests.upstream_idp"]
+TESTS_DIR = Path(__file__).resolve().parent
+# Tiers marked by where a test lives or what it starts (pyproject.toml registers the markers).
+MARKERS_BY_DIRECTORY = {"browser": ("browser", "live_server"), "bench": ("bench", "live_server", "slow")}
+LIVE_SERVER_FIXTURES = {"live_server", "asgi_portal", "portal", "portals"}
+
+
+def pytest_collection_modifyitems(items):
+    """Marks every test of a tier, so `-m "not slow"` or `-m browser` select by what a test really does."""
+    for item in items:
+        directory = Path(item.fspath).resolve().relative_to(TESTS_DIR).parts[0]
+        markers = set(MARKERS_BY_DIRECTORY.get(directory, ()))
+        if LIVE_SERVER_FIXTURES & set(item.fixturenames):
+            markers.add("live_server")
+        for marker in sorted(markers - {mark.name for mark in item.iter_markers()}):
+            item.add_marker(marker)
+
+
+@pytest.fixture(scope="module")
+def seeded_database(django_db_setup, django_db_blocker):
+    """The demo, committed once per module for server processes to read; emptied when the module ends."""
+    with django_db_blocker.unblock():
+        seed_demo()
+        yield
+        call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
@@ -102,6 +126,16 @@ def mint_token(connection):
         return sign_access_token({key: value for key, value in payload.items() if value is not None})
 
     return mint
+
+
+@pytest.fixture
+def rolegate(settings):
+    """Overrides Rolegate settings for one test: ``rolegate(API_RATE_PER_USER="3/min")`` (restored after)."""
+
+    def override(**values) -> None:
+        settings.ROLEGATE = {**settings.ROLEGATE, **values}
+
+    return override
 
 
 @pytest.fixture

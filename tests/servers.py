@@ -1,5 +1,6 @@
 """Helpers for tests that run the portal in a real server process."""
 
+import os
 import signal
 import socket
 import subprocess
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 import requests
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
@@ -29,6 +31,31 @@ def servers_database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def server_env(**overrides: str) -> dict[str, str]:
+    """
+    The environment of a portal process a test starts: this run's test settings, the test
+    database, and this worker's Redis database (REDIS_URL, set per pytest-xdist worker by
+    portal.test_settings), with `overrides` on top.
+    """
+    return {
+        **os.environ,
+        "DATABASE_URL": servers_database_url(),
+        "DJANGO_SETTINGS_MODULE": "portal.test_settings",
+        "CONN_MAX_AGE": "0",
+        "DEBUG": "false",
+        **overrides,
+    }
+
+
+def shared_redis_url() -> str:
+    """This worker's Redis database, for tests whose processes must share a cache (skipped without one)."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set (make test sets it)")
+    return settings.REDIS_URL
+
+
 def wait_until(condition, *, timeout: float, interval: float = 0.1, message: str = "condition"):
     """Polls `condition` until it returns a truthy value (returned); fails after `timeout` seconds."""
     deadline = time.monotonic() + timeout
@@ -38,6 +65,13 @@ def wait_until(condition, *, timeout: float, interval: float = 0.1, message: str
             return result
         assert time.monotonic() < deadline, f"{message} did not happen within {timeout} s"
         time.sleep(interval)
+
+
+def wait_for_the_next_whole_second() -> None:
+    """Polls until the clock enters a new second: `iat` is whole seconds, so a token minted in a
+    revocation's second counts as issued before it; one minted after this does not."""
+    second = int(time.time())
+    wait_until(lambda: int(time.time()) > second, timeout=2, interval=0.02, message="the next second")
 
 
 class RedisServer:
@@ -122,8 +156,6 @@ class PortalProcess:
 
 def uvicorn_command(port: int, *options: str) -> list[str]:
     """The README's deployable on a loopback port, with extra uvicorn `options` (workers, shutdown…)."""
-    import sys
-
     return [
         sys.executable,
         "-m",

@@ -10,12 +10,14 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.chatgpt import ChatGPT
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.live_server
 
 
 def manage(*args: str, env: dict) -> subprocess.CompletedProcess:

@@ -32,7 +32,7 @@ class IdentityProviderForm(forms.ModelForm):
 
     class Meta:
         model = IdentityProvider
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007  (the admin's fieldsets choose and order the fields)
 
     def clean_client_secret(self) -> str:
         return self.cleaned_data.get("client_secret") or self.instance.client_secret

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 
 from accounts.connections import EditorValue
 from accounts.federation.models import IdentityProvider
+from roles.conf import rolegate_settings
 
 
 def email_domain(identifier: str) -> str:
@@ -34,11 +34,11 @@ def sign_in_buttons() -> list[IdentityProvider]:
 def redirect_uri(identity_provider: IdentityProvider) -> str:
     """Where the IdP sends the user back (allauth's callback for this IdP)."""
     path = reverse("openid_connect_callback", kwargs={"provider_id": identity_provider.slug})
-    return settings.PORTAL_BASE_URL + path
+    return rolegate_settings.PORTAL_BASE_URL + path
 
 
 def saml_url(identity_provider: IdentityProvider, name: str) -> str:
-    return settings.PORTAL_BASE_URL + reverse(name, kwargs={"organization_slug": identity_provider.slug})
+    return rolegate_settings.PORTAL_BASE_URL + reverse(name, kwargs={"organization_slug": identity_provider.slug})
 
 
 def registration_values(identity_provider: IdentityProvider) -> list[EditorValue]:
@@ -64,7 +64,7 @@ def registration_values(identity_provider: IdentityProvider) -> list[EditorValue
         EditorValue(
             "sign_in_url",
             "Sign-in (initiate login) URL",
-            settings.PORTAL_BASE_URL + reverse("login"),
+            rolegate_settings.PORTAL_BASE_URL + reverse("login"),
             hint="Optional: for the IdP's app launcher.",
         ),
         EditorValue("grant_type", "Grant type", "Authorization code (confidential client with a client secret)"),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.email import email_compose, email_send
 from accounts.invitations.models import Invitation
 from accounts.invitations.tokens import invitation_token, invitation_token_matches
+from roles.conf import rolegate_settings
 from roles.models import Role, Team
 from roles.services import role_assign, team_add_members
 
@@ -30,7 +31,9 @@ class SentInvitation:
 
 
 def invitation_link(invitation: Invitation) -> str:
-    return settings.PORTAL_BASE_URL + reverse("invitation-accept", args=[invitation.pk, invitation_token(invitation)])
+    return rolegate_settings.PORTAL_BASE_URL + reverse(
+        "invitation-accept", args=[invitation.pk, invitation_token(invitation)]
+    )
 
 
 @transaction.atomic

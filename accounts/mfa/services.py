@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from axes.handlers.proxy import AxesProxyHandler
-from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.http import HttpRequest
@@ -21,6 +20,7 @@ from accounts.mfa.models import GrantAuthentication
 from accounts.models import code_checksum
 from roles.audit.models import AuditEvent
 from roles.audit.services import audit_record
+from roles.conf import rolegate_settings
 
 RECOVERY_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -93,7 +93,7 @@ def mfa_device_remove(*, user, device: Device) -> None:
 
 # ---------------------------------------------------------------- how a token's sign-in was made
 def _lifetime() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
+    return dt.timedelta(seconds=rolegate_settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
 
 
 def grant_authentication_record(*, code: str, amr: list[str]) -> None:

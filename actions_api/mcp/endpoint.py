@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from actions_api.bearer import BearerPipeline, BearerRefusal
 from actions_api.mcp.tools import TOKEN_SCOPE_KEY, server
+from roles.conf import rolegate_settings
 
 MCP_PATH = "/mcp"
 
@@ -65,7 +66,7 @@ class BearerGate:
 
 def resource_metadata_url() -> str:
     """RFC 9728 metadata of this endpoint: where MCP clients learn which server signs them in."""
-    return settings.PORTAL_BASE_URL + reverse("mcp-resource-metadata")
+    return rolegate_settings.PORTAL_BASE_URL + reverse("mcp-resource-metadata")
 
 
 def _scope_hint() -> str:
@@ -74,7 +75,7 @@ def _scope_hint() -> str:
 
 
 mcp_bearer = BearerPipeline(
-    audience=lambda: settings.MCP_RESOURCE,
+    audience=lambda: rolegate_settings.MCP_RESOURCE,
     challenge_params=lambda: {"resource_metadata": resource_metadata_url(), "scope": _scope_hint()},
 )
 
@@ -86,7 +87,7 @@ def _transport_security() -> TransportSecuritySettings:
     hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS]
     return TransportSecuritySettings(
         allowed_hosts=hosts + [f"{host}:*" for host in hosts],
-        allowed_origins=[settings.PORTAL_BASE_URL, *settings.CSRF_TRUSTED_ORIGINS],
+        allowed_origins=[rolegate_settings.PORTAL_BASE_URL, *settings.CSRF_TRUSTED_ORIGINS],
     )
 
 

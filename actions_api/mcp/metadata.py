@@ -1,7 +1,8 @@
-from django.conf import settings
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from oauth2_provider.views import OAuthProtectedResourceMetadataView
+
+from roles.conf import rolegate_settings
 
 
 @method_decorator(cache_control(public=True, max_age=300), name="dispatch")
@@ -16,7 +17,7 @@ class ProtectedResourceMetadataView(OAuthProtectedResourceMetadataView):
     resource_setting = "PORTAL_BASE_URL"
 
     def get_resource(self, request) -> str:
-        return getattr(settings, self.resource_setting)
+        return getattr(rolegate_settings, self.resource_setting)
 
     def get_resource_documentation(self) -> str:
-        return f"{settings.PORTAL_BASE_URL}/api/docs/"
+        return f"{rolegate_settings.PORTAL_BASE_URL}/api/docs/"

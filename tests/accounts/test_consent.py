@@ -4,12 +4,12 @@ import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
 from accounts.models import Application, User
 from accounts.services import app_access_revoke
+from roles.conf import rolegate_settings
 
 AccessToken = get_access_token_model()
 GPT_ONE = "https://chatgpt.com/aip/g-one111/oauth/callback"
@@ -68,7 +68,7 @@ def test_an_approval_is_remembered_only_for_the_same_callback_scopes_and_resourc
     for different in (
         authorize(client, GPT_TWO),
         authorize(client, scope="openid"),
-        authorize(client, resource=settings.MCP_RESOURCE),
+        authorize(client, resource=rolegate_settings.MCP_RESOURCE),
     ):
         assert different.status_code == 200 and "form" in different.context
 

@@ -2,9 +2,9 @@
 
 import pytest
 import requests
-from django.conf import settings
 
 from accounts.services import gpt_connection_create
+from roles.conf import rolegate_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,7 +14,7 @@ def resource_server(live_demo):
     """A connection an admin marked as the REST API's resource server; returns its (client_id, secret)."""
     issued = gpt_connection_create(name="Orders API gateway")
     issued.application.is_resource_server = True
-    issued.application.resource_server_audience = settings.API_AUDIENCE
+    issued.application.resource_server_audience = rolegate_settings.API_AUDIENCE
     issued.application.save()
     return issued.application.client_id, issued.client_secret
 
@@ -45,7 +45,9 @@ def test_a_client_that_is_no_resource_server_may_not_introspect(chatgpt, live_de
 def test_a_token_of_another_audience_is_inactive_to_a_resource_server(chatgpt, live_demo, resource_server):
     from accounts.models import Application
 
-    Application.objects.filter(client_id=resource_server[0]).update(resource_server_audience=settings.MCP_RESOURCE)
+    Application.objects.filter(client_id=resource_server[0]).update(
+        resource_server_audience=rolegate_settings.MCP_RESOURCE
+    )
     access_token = chatgpt.sign_in("alice")["access_token"]  # audience: the REST API
 
     assert introspect(live_demo, access_token, resource_server).json() == {"active": False}

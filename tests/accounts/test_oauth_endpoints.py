@@ -24,6 +24,7 @@ from oauth2_provider.models import (
 )
 
 from accounts.models import AuthorizationCodeRedemption
+from roles.conf import rolegate_settings
 from tests.chatgpt import ChatGPT, form_fields
 from tests.factories import ApplicationFactory
 
@@ -202,7 +203,7 @@ def test_state_is_echoed_when_the_user_denies(chatgpt):
 def test_the_authorization_response_names_the_issuer(chatgpt, live_demo, settings):
     # RFC 9207 (RFC 9700 §4.4.2.3): mix-up defence.
     params = chatgpt.authorize("alice", "rolegate-demo")
-    assert params["iss"] == settings.PORTAL_BASE_URL
+    assert params["iss"] == rolegate_settings.PORTAL_BASE_URL
 
 
 # ---------------------------------------------------------------- PKCE
@@ -266,7 +267,7 @@ def test_a_sign_in_ends_at_its_absolute_lifetime_however_often_it_rotated(chatgp
     assert chatgpt.refresh().status_code == 200  # rotation alone keeps it alive (sliding expiry)
     started = AuthorizationCodeRedemption.objects.get()
     AuthorizationCodeRedemption.objects.update(
-        redeemed_at=started.redeemed_at - dt.timedelta(seconds=settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
+        redeemed_at=started.redeemed_at - dt.timedelta(seconds=rolegate_settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
     )
 
     response = chatgpt.refresh()

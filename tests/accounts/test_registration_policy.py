@@ -114,8 +114,8 @@ def test_an_existing_client_credentials_or_password_client_gets_unauthorized_cli
 # ---------------------------------------------------------------- how often and for how long (finding 6)
 
 
-def test_registrations_are_limited_per_address_with_retry_after(client, settings):
-    settings.CLIENT_REGISTRATION_RATE_PER_ADDRESS = "3/hour"
+def test_registrations_are_limited_per_address_with_retry_after(client, rolegate):
+    rolegate(CLIENT_REGISTRATION_RATE_PER_ADDRESS="3/hour")
     for _ in range(3):
         assert register(client, ip="203.0.113.5").status_code == 201
 
@@ -127,8 +127,8 @@ def test_registrations_are_limited_per_address_with_retry_after(client, settings
     assert register(client, ip="203.0.113.6").status_code == 201  # another address is not affected
 
 
-def test_registrations_are_limited_for_the_whole_deployment(client, settings):
-    settings.CLIENT_REGISTRATION_RATE_GLOBAL = "4/hour"
+def test_registrations_are_limited_for_the_whole_deployment(client, rolegate):
+    rolegate(CLIENT_REGISTRATION_RATE_GLOBAL="4/hour")
     for n in range(4):
         assert register(client, ip=f"203.0.113.{n + 10}").status_code == 201
 
@@ -137,8 +137,8 @@ def test_registrations_are_limited_for_the_whole_deployment(client, settings):
     assert refused.status_code == 429 and "Retry-After" in refused
 
 
-def test_a_forwarded_for_header_does_not_dodge_the_address_limit(client, settings):
-    settings.CLIENT_REGISTRATION_RATE_PER_ADDRESS = "1/hour"
+def test_a_forwarded_for_header_does_not_dodge_the_address_limit(client, rolegate):
+    rolegate(CLIENT_REGISTRATION_RATE_PER_ADDRESS="1/hour")
     assert register(client, ip="203.0.113.5", HTTP_X_FORWARDED_FOR="10.0.0.1").status_code == 201
 
     assert register(client, ip="203.0.113.5", HTTP_X_FORWARDED_FOR="10.0.0.2").status_code == 429

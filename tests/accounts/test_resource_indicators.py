@@ -3,9 +3,9 @@
 import jwt
 import pytest
 import requests
-from django.conf import settings
 
 from accounts.resources import UnknownResource, token_audience
+from roles.conf import rolegate_settings
 from tests.chatgpt import ChatGPT
 from tests.connector import Connector, pkce_pair
 
@@ -55,7 +55,7 @@ def connector(live_demo):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_token_requested_for_the_mcp_resource_has_the_mcp_audience(connector):
-    tokens = connector.sign_in("alice", resource=settings.MCP_RESOURCE)
+    tokens = connector.sign_in("alice", resource=rolegate_settings.MCP_RESOURCE)
 
     assert audience(tokens) == MCP
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import ScimClient
+from roles.conf import rolegate_settings
 from tests.scim import ScimCaller
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +19,10 @@ def admin(client, django_user_model):
     return client
 
 
-def test_the_command_prints_the_base_url_and_a_working_token_once(client, capsys, settings):
+def test_the_command_prints_the_base_url_and_a_working_token_once(client, capsys):
     call_command("scim_client", "--name", "Okta", "--json")
     printed = json.loads(capsys.readouterr().out)
-    assert printed["base_url"] == f"{settings.PORTAL_BASE_URL}/scim/v2"
+    assert printed["base_url"] == f"{rolegate_settings.PORTAL_BASE_URL}/scim/v2"
     assert ScimCaller(client, printed["token"]).get("/Users").status_code == 200
     assert not ScimClient.objects.filter(token_digest=printed["token"]).exists()
 

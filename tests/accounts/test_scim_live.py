@@ -33,8 +33,8 @@ def directory(live_demo):
     return session
 
 
-def test_a_provisioned_user_signs_in_gets_the_groups_role_and_is_cut_off_by_deactivation(chatgpt, directory, settings):
-    settings.ACCESS_REVOCATION_REFRESH_SECONDS = 1
+def test_a_provisioned_user_signs_in_gets_the_groups_role_and_is_cut_off_by_deactivation(chatgpt, directory, rolegate):
+    rolegate(ACCESS_REVOCATION_REFRESH_SECONDS=1)
     # The admin prepared a team with a role; the directory's group of the same name lands on it.
     role_assign(role=Role.objects.get(slug="sales-emea"), team=Team.objects.create(slug="emea-sales", name="EMEA"))
     maria = directory.post(f"{directory.base}/Users", json=user_body("maria.rossi@example.com")).json()

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.hashers import PasswordHasher
 from portal import settings as production_settings
+from roles.conf import rolegate_settings
 from tests.chatgpt import ChatGPT, form_fields
 from tests.factories import UserFactory
 
@@ -74,10 +75,10 @@ def fail_at_address(times: int, ip: str) -> None:
 
 
 @pytest.fixture
-def address_limit(settings):
+def address_limit(rolegate):
     """A small address-wide limit, so a test need not fail a hundred times."""
-    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 8
-    return settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    rolegate(LOGIN_ADDRESS_FAILURE_LIMIT=8)
+    return rolegate_settings.LOGIN_ADDRESS_FAILURE_LIMIT
 
 
 def test_an_address_is_locked_after_the_address_limit_of_failures_for_any_account(victim, bystander, address_limit):
@@ -91,7 +92,7 @@ def test_an_address_is_locked_after_the_address_limit_of_failures_for_any_accoun
 
 
 def test_the_address_limit_stays_far_above_the_username_limit():
-    assert production_settings.LOGIN_ADDRESS_FAILURE_LIMIT >= 10 * production_settings.AXES_FAILURE_LIMIT
+    assert production_settings.ROLEGATE["LOGIN_ADDRESS_FAILURE_LIMIT"] >= 10 * production_settings.AXES_FAILURE_LIMIT
 
 
 def test_a_correct_password_at_a_locked_address_is_never_counted_as_a_failure(victim, bystander, address_limit):

@@ -7,7 +7,6 @@ import types
 
 import jwt
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from accounts.models import SigningKey
 from accounts.services import signing_key_rotate, signing_key_tokens_live_for, signing_keys_retire
 from accounts.signing_keys import active_signing_key
 from actions_api import keyset
+from roles.conf import rolegate_settings
 from tests.factories import UserFactory
 
 ME = "/api/v1/me"
@@ -59,7 +59,7 @@ def test_a_rotated_key_is_published_before_it_signs(client, user, mint_token):
 
     assert jwks_kids(client) == {old.kid, new.kid}
     assert active_signing_key() == old and kid_of(mint_token(user)) == old.kid
-    assert new.activates_at - timezone.now() >= dt.timedelta(seconds=settings.SIGNING_KEYS_CACHE_SECONDS)
+    assert new.activates_at - timezone.now() >= dt.timedelta(seconds=rolegate_settings.SIGNING_KEYS_CACHE_SECONDS)
 
 
 def test_a_first_key_made_by_rotation_signs_at_once(db):
@@ -88,7 +88,7 @@ def test_every_process_learns_a_published_key_before_its_first_token_without_a_r
 
     clock.now += 1
     assert keyset.public_keys.get(new.kid) is None  # not yet: the cache is fresh
-    clock.now += settings.SIGNING_KEYS_CACHE_SECONDS
+    clock.now += rolegate_settings.SIGNING_KEYS_CACHE_SECONDS
     assert keyset.public_keys.get(new.kid) is not None  # reloaded by age, before the key signs
 
     assert timezone.now() < new.activates_at
@@ -107,7 +107,7 @@ def test_keys_are_retired_only_after_every_token_they_signed_has_expired(client,
     assert [key.kid for key in signing_keys_retire()] == [old.kid]
 
     assert jwks_kids(client) == {new.kid}
-    clock.now += settings.SIGNING_KEYS_CACHE_SECONDS + 1
+    clock.now += rolegate_settings.SIGNING_KEYS_CACHE_SECONDS + 1
     response = bearer(old_token).get(ME)
     assert response.status_code == 401 and "does not publish" in response.json()["detail"]
 

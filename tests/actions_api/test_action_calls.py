@@ -85,8 +85,8 @@ def test_a_call_is_recorded_without_any_query_and_a_flush_writes_every_call_in_o
     )
 
 
-def test_the_request_that_fills_the_buffer_writes_it_so_memory_stays_bounded(demo_gpt, mint_token, bearer, settings):
-    settings.ACTION_CALL_BUFFER_SIZE = 3
+def test_the_request_that_fills_the_buffer_writes_it_so_memory_stays_bounded(demo_gpt, mint_token, bearer, rolegate):
+    rolegate(ACTION_CALL_BUFFER_SIZE=3)
     client = bearer(mint_token(user("alice"), application=demo_gpt))
     for _ in range(2):
         client.get("/api/v1/me")

@@ -48,9 +48,9 @@ def alice_token(demo, mint_token):
 
 
 @pytest.fixture
-def api_operations(alice_token, settings, in_process_requests):
+def api_operations(alice_token, rolegate, in_process_requests):
     # The fuzzer sends hundreds of requests as one user; rate limits are tested elsewhere.
-    settings.API_RATE_PER_USER = settings.API_RATE_PER_CONNECTION = "100000/min"
+    rolegate(API_RATE_PER_USER="100000/min", API_RATE_PER_CONNECTION="100000/min")
     # The token is harmless if the schema is public and needed if it is not.
     schema = schemathesis.openapi.from_wsgi(
         "/api/schema/", application, headers={"Authorization": f"Bearer {alice_token}"}

@@ -40,8 +40,8 @@ def assert_problem(response, status: int) -> None:
 # ---------------------------------------------------------------- throttling
 
 
-def test_a_user_over_their_rate_gets_429_with_retry_after(settings, users, mint_token, bearer):
-    settings.API_RATE_PER_USER = "3/min"
+def test_a_user_over_their_rate_gets_429_with_retry_after(rolegate, users, mint_token, bearer):
+    rolegate(API_RATE_PER_USER="3/min")
     first, second = users
     client = bearer(mint_token(first))
     assert [client.get(ME).status_code for _ in range(3)] == [200, 200, 200]
@@ -51,8 +51,8 @@ def test_a_user_over_their_rate_gets_429_with_retry_after(settings, users, mint_
     assert bearer(mint_token(second)).get(ME).status_code == 200
 
 
-def test_the_user_budget_follows_the_user_across_connections(settings, users, mint_token, bearer):
-    settings.API_RATE_PER_USER = "2/min"
+def test_the_user_budget_follows_the_user_across_connections(rolegate, users, mint_token, bearer):
+    rolegate(API_RATE_PER_USER="2/min")
     first, _ = users
     other_connection = ApplicationFactory()
     bearer(mint_token(first)).get(ME)
@@ -61,8 +61,8 @@ def test_the_user_budget_follows_the_user_across_connections(settings, users, mi
     assert_throttled(bearer(mint_token(first, application=other_connection)).get(ME))
 
 
-def test_a_connection_over_its_rate_gets_429_whoever_calls(settings, users, mint_token, bearer):
-    settings.API_RATE_PER_CONNECTION = "3/min"
+def test_a_connection_over_its_rate_gets_429_whoever_calls(rolegate, users, mint_token, bearer):
+    rolegate(API_RATE_PER_CONNECTION="3/min")
     first, second = users
     for _ in range(3):
         assert bearer(mint_token(first)).get(ME).status_code == 200
@@ -72,8 +72,8 @@ def test_a_connection_over_its_rate_gets_429_whoever_calls(settings, users, mint
     assert bearer(mint_token(second, application=ApplicationFactory())).get(ME).status_code == 200
 
 
-def test_concurrent_calls_from_many_threads_get_exactly_the_budget(settings, transactional_db, live_server, mint_token):
-    settings.API_RATE_PER_USER = "7/min"
+def test_concurrent_calls_from_many_threads_get_exactly_the_budget(rolegate, transactional_db, live_server, mint_token):
+    rolegate(API_RATE_PER_USER="7/min")
     token = mint_token(UserFactory(username="eager"))
 
     def call(_: int) -> int:
@@ -88,8 +88,8 @@ def test_concurrent_calls_from_many_threads_get_exactly_the_budget(settings, tra
     assert statuses == {200: 7, 429: 17}
 
 
-def test_throttling_counts_only_verified_tokens(settings, users, api_client):
-    settings.API_RATE_PER_USER = settings.API_RATE_PER_CONNECTION = "1/min"
+def test_throttling_counts_only_verified_tokens(rolegate, users, api_client):
+    rolegate(API_RATE_PER_USER="1/min", API_RATE_PER_CONNECTION="1/min")
     api_client.credentials(HTTP_AUTHORIZATION="Bearer forged")
     # Refused as 401 every time: a forged token neither consumes nor is granted a budget.
     assert {api_client.get(ME).status_code for _ in range(3)} == {401}

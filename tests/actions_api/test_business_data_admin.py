@@ -142,7 +142,7 @@ def test_orders_export_with_their_customer_and_region(admin_client):
 
     header, *rows = export_csv(admin_client, "order")
 
-    columns = [dict(zip(header, row)) for row in rows]
+    columns = [dict(zip(header, row, strict=True)) for row in rows]
     assert {(row["reference"], row["customer"], row["region"]) for row in columns} == {
         ("EMEA-1", "Aurora Logistics", "EMEA"),
         ("AMER-1", "Fairview Energy", "AMER"),

@@ -21,7 +21,8 @@ from oauth2_provider.models import get_application_model
 from actions_api.models import Customer, Document, Order
 from tests.connector import CLAUDE_CALLBACK, Connector, consent_in_browser
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The module's uvicorn serves the demo seeded once (asgi_portal); tests only read it here.
+pytestmark = pytest.mark.django_db
 Application = get_application_model()
 
 # username -> collection -> rows expected (computed independently of the portal's filtering); None: refused
@@ -142,7 +143,7 @@ def test_each_demo_user_connects_through_an_mcp_client_and_sees_exactly_their_ro
             for collection, expected in EXPECTED_ACCESS[username].items():
                 if expected is not None:
                     outside = await anyio.to_thread.run_sync(
-                        lambda: (
+                        lambda collection=collection, expected=expected: (
                             MODELS[collection].objects.exclude(pk__in=expected()).values_list("pk", flat=True).first()
                         )
                     )

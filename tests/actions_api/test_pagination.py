@@ -37,8 +37,8 @@ def _orders(region: str, how_many: int) -> None:
     OrderFactory.create_batch(how_many, customer=customer, region=region)
 
 
-def test_small_list_totals_are_exact_on_every_request(settings, orders_of):
-    settings.LIST_COUNT_CACHE_MIN_ROWS = 100
+def test_small_list_totals_are_exact_on_every_request(rolegate, orders_of):
+    rolegate(LIST_COUNT_CACHE_MIN_ROWS=100)
     _orders("EMEA", 3)
     assert orders_of("EMEA") == 3
 
@@ -47,8 +47,8 @@ def test_small_list_totals_are_exact_on_every_request(settings, orders_of):
     assert orders_of("EMEA") == 5
 
 
-def test_big_list_totals_are_cached_for_a_while(settings, orders_of):
-    settings.LIST_COUNT_CACHE_MIN_ROWS = 3
+def test_big_list_totals_are_cached_for_a_while(rolegate, orders_of):
+    rolegate(LIST_COUNT_CACHE_MIN_ROWS=3)
     _orders("EMEA", 4)
     assert orders_of("EMEA") == 4
 
@@ -59,8 +59,8 @@ def test_big_list_totals_are_cached_for_a_while(settings, orders_of):
     assert orders_of("EMEA") == 6
 
 
-def test_a_cached_total_is_never_served_to_another_scope(settings, orders_of):
-    settings.LIST_COUNT_CACHE_MIN_ROWS = 1
+def test_a_cached_total_is_never_served_to_another_scope(rolegate, orders_of):
+    rolegate(LIST_COUNT_CACHE_MIN_ROWS=1)
     _orders("EMEA", 4)
     _orders("AMER", 2)
 

@@ -1,7 +1,5 @@
 """The API's revocation check: refused after a revocation, and no query on the normal path."""
 
-import time
-
 import pytest
 
 from accounts.models import User
@@ -10,6 +8,7 @@ from actions_api.revocation_list import RevocationList, revocations
 from actions_api.tokens import verify_access_token
 from roles.services import user_access_revoke
 from tests.factories import ApplicationFactory, RoleAssignmentFactory, UserFactory
+from tests.servers import wait_for_the_next_whole_second
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +40,9 @@ def test_the_normal_request_path_makes_no_query(mint_token, bearer, assert_no_qu
 
 
 def test_another_process_reloads_from_the_database_only_when_the_shared_version_changes(
-    mint_token, django_capture_on_commit_callbacks, django_assert_num_queries, settings
+    mint_token, django_capture_on_commit_callbacks, django_assert_num_queries, rolegate
 ):
-    settings.ACCESS_REVOCATION_REFRESH_SECONDS = 0  # compare the version on every check
+    rolegate(ACCESS_REVOCATION_REFRESH_SECONDS=0)  # compare the version on every check
     user = UserFactory()
     token = verify_access_token(mint_token(user))
     another_process = RevocationList()
@@ -72,5 +71,5 @@ def test_revoking_one_connection_refuses_its_tokens_but_not_the_users_other_conn
     refused = bearer(revoked_token).get("/api/v1/me")
     assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
     assert bearer(other_token).get("/api/v1/me").status_code == 200
-    time.sleep(1.1)  # `iat` is whole seconds: a token minted in the revocation's second counts as before it
+    wait_for_the_next_whole_second()  # tokens issued in the revocation's second are refused too
     assert bearer(mint_token(user, application=revoked_app)).get("/api/v1/me").status_code == 200  # signs in again

@@ -10,6 +10,7 @@ from django.contrib.staticfiles import finders
 from openapi_spec_validator import validate
 
 from accounts.discovery import authorization_server_metadata
+from roles.conf import rolegate_settings
 
 # ChatGPT's limits for GPT Actions (OpenAI's GPT Actions documentation and the editor's errors).
 OPERATION_DESCRIPTION_MAX = 300
@@ -55,7 +56,7 @@ def test_schema_uses_3_1_null_types_not_the_3_0_nullable_keyword(schema):
 
 
 def test_schema_names_the_portal_as_its_only_server(schema):
-    assert schema["servers"] == [{"url": settings.PORTAL_BASE_URL}]
+    assert schema["servers"] == [{"url": rolegate_settings.PORTAL_BASE_URL}]
 
 
 def test_schema_has_one_oauth2_authorization_code_scheme_with_the_portals_real_urls(schema, db):

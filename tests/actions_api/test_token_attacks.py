@@ -21,10 +21,10 @@ import pytest
 import requests
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from django.conf import settings
 from jwcrypto import jwk
 
 from accounts.signing_keys import active_signing_key
+from roles.conf import rolegate_settings
 from tests.factories import UserFactory
 
 ME = "/api/v1/me"
@@ -258,20 +258,20 @@ def test_a_stripped_signature_is_refused(call, good_token, shape):
 
 def test_an_expired_token_is_refused(call, user, mint_token):
     now = int(time.time())
-    leeway = settings.ACCESS_TOKEN_LEEWAY_SECONDS
+    leeway = rolegate_settings.ACCESS_TOKEN_LEEWAY_SECONDS
     token = mint_token(user, iat=now - 3600, nbf=now - 3600, exp=now - leeway - 5)
     assert_refused(call(token), detail="expired")
 
 
 @pytest.mark.parametrize("claim", ["nbf", "iat"])
 def test_a_token_from_the_future_beyond_the_leeway_is_refused(call, user, mint_token, claim):
-    future = int(time.time()) + settings.ACCESS_TOKEN_LEEWAY_SECONDS + 60
+    future = int(time.time()) + rolegate_settings.ACCESS_TOKEN_LEEWAY_SECONDS + 60
     assert_refused(call(mint_token(user, **{claim: future})), detail="not valid yet")
 
 
 @pytest.mark.parametrize("claim", ["nbf", "iat"])
 def test_clock_skew_within_the_leeway_is_tolerated(call, user, mint_token, claim):
-    slightly_ahead = int(time.time()) + settings.ACCESS_TOKEN_LEEWAY_SECONDS // 2
+    slightly_ahead = int(time.time()) + rolegate_settings.ACCESS_TOKEN_LEEWAY_SECONDS // 2
     assert call(mint_token(user, **{claim: slightly_ahead})).status_code == 200
 
 
@@ -315,7 +315,7 @@ def test_a_token_whose_audience_is_the_client_id_is_refused(call, user, mint_tok
 
 @pytest.mark.parametrize(
     "audiences",
-    [[settings.API_AUDIENCE, "https://other-api.example"], [settings.API_AUDIENCE]],
+    [[rolegate_settings.API_AUDIENCE, "https://other-api.example"], [rolegate_settings.API_AUDIENCE]],
     ids=["with-another", "alone-in-a-list"],
 )
 def test_an_audience_list_is_refused(call, user, mint_token, audiences):
@@ -368,7 +368,7 @@ def test_a_payload_that_is_not_an_object_is_refused(call, good_token):
 
 
 def test_an_oversized_token_is_refused_before_parsing(call, user, mint_token):
-    token = mint_token(user, padding="x" * settings.ACCESS_TOKEN_MAX_BYTES)
+    token = mint_token(user, padding="x" * rolegate_settings.ACCESS_TOKEN_MAX_BYTES)
     assert_refused(call(token), detail="longer than")
 
 

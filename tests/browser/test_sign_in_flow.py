@@ -81,8 +81,8 @@ def test_an_admin_assigns_a_role_to_dave_in_the_admin_and_daves_next_token_carri
     assert chatgpt.call("/api/v1/orders").status_code == 200
 
 
-def test_the_connected_apps_revoke_button_ends_the_apps_access(page, live_demo, settings):
-    settings.ACCESS_REVOCATION_REFRESH_SECONDS = 0  # the API's revocation list: no wait in the test
+def test_the_connected_apps_revoke_button_ends_the_apps_access(page, live_demo, rolegate):
+    rolegate(ACCESS_REVOCATION_REFRESH_SECONDS=0)  # the API's revocation list: no wait in the test
     chatgpt = ChatGPT(live_demo.url)
     chatgpt.sign_in("alice")
     assert chatgpt.call("/api/v1/me").status_code == 200

@@ -5,7 +5,6 @@ tokens for the same reasons, MCP tool calls are rate-limited and logged like API
 
 import base64
 import json
-import os
 import subprocess
 import sys
 
@@ -18,8 +17,8 @@ from actions_api.models import ActionCall
 from tests.chatgpt import ChatGPT, form_fields
 from tests.connector import Connector
 from tests.portal.conftest import portal_processes
-from tests.portal.test_scale_out import SHARED_REDIS, get, mcp_tools
-from tests.servers import PROJECT_DIR, servers_database_url, wait_until
+from tests.portal.test_scale_out import get, mcp_tools
+from tests.servers import PROJECT_DIR, server_env, shared_redis_url, wait_until
 
 pytestmark = [pytest.mark.live_server, pytest.mark.slow]
 
@@ -29,9 +28,12 @@ BOUND = 2.5  # the revocation bound (2 s) plus the polling's own round trips
 
 @pytest.fixture(scope="module")
 def portal(seeded_database, tmp_path_factory):
-    redis.Redis.from_url(SHARED_REDIS).flushdb()  # this suite's own database index: no earlier counters
+    redis.Redis.from_url(shared_redis_url()).flushdb()  # this worker's own database index: no earlier counters
     with portal_processes(
-        1, log_dir=tmp_path_factory.mktemp("portal"), REDIS_URL=SHARED_REDIS, API_RATE_PER_USER=f"{RATE_PER_USER}/min"
+        1,
+        log_dir=tmp_path_factory.mktemp("portal"),
+        REDIS_URL=shared_redis_url(),
+        API_RATE_PER_USER=f"{RATE_PER_USER}/min",
     ) as (process,):
         yield process
 
@@ -98,12 +100,7 @@ def test_a_user_deleted_from_the_shell_is_refused_at_once(portal):
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "portal.test_settings",
-            "DATABASE_URL": servers_database_url(),
-            "REDIS_URL": SHARED_REDIS,
-        },
+        env=server_env(REDIS_URL=shared_redis_url()),
     )
     assert deleted.returncode == 0, deleted.stderr
 

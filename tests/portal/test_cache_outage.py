@@ -79,7 +79,7 @@ def revoke(portal, gpt: ChatGPT, token: str) -> requests.Response:
 def refused_everywhere_within_bound(portals, token: str) -> None:
     for portal in portals:
         wait_until(
-            lambda: get(portal, "/api/v1/me", token).status_code == 401,
+            lambda portal=portal: get(portal, "/api/v1/me", token).status_code == 401,
             timeout=REVOCATION_BOUND_SECONDS + SLACK_SECONDS,
             interval=0.05,
             message="the refusal",
@@ -102,7 +102,9 @@ def test_the_api_keeps_serving_and_revoking_while_the_shared_cache_is_out(portal
 
         redis_server.start() if outage == "stopped" else redis_server.resume()
         for portal in portals:
-            wait_until(lambda: get(portal, "/api/v1/me", busy).status_code == 200, timeout=5, message="service")
+            wait_until(
+                lambda portal=portal: get(portal, "/api/v1/me", busy).status_code == 200, timeout=5, message="service"
+            )
 
     assert not [status for status in load.statuses if status >= 500], load.statuses
     assert load.statuses[200] > 0

@@ -7,7 +7,6 @@ an unreachable or hung cache is a port of our own that refuses or never answers.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from actions_api.checks import check_cache_works, check_shared_cache_configured
-from tests.servers import free_port
+from tests.servers import free_port, server_env
 
 PROJECT = Path(__file__).resolve().parents[2]
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -117,13 +116,9 @@ print(response.headers["X-Request-ID"])
 """
 
 
-def test_with_log_format_json_every_line_is_a_json_object_and_the_refusal_names_its_request_id(db):
-    env = {
-        **os.environ,
-        "LOG_FORMAT": "json",
-        "DJANGO_SETTINGS_MODULE": "portal.test_settings",
-        "DATABASE_URL": _database_url(),
-    }
+def test_with_log_format_json_every_line_is_a_json_object_and_the_refusal_names_its_request_id(transactional_db):
+    # transactional_db: the probe process commits its Action-call row; the flush removes it for the next test.
+    env = server_env(LOG_FORMAT="json")
     result = subprocess.run(
         [sys.executable, "-c", JSON_LOG_PROBE], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -132,11 +127,6 @@ def test_with_log_format_json_every_line_is_a_json_object_and_the_refusal_names_
     refusal = [line for line in lines if line["logger"] == "django.request"]
     assert refusal and refusal[0]["request_id"] == "probe-1" and refusal[0]["level"] == "WARNING"
     assert {"time", "level", "logger", "message", "request_id"} <= set(refusal[0])
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def test_metrics_answer_a_direct_loopback_scrape_with_requests_tokens_and_the_pool(client, db):
@@ -159,12 +149,12 @@ def test_metrics_answer_a_direct_loopback_scrape_with_requests_tokens_and_the_po
     ],
     ids=["other-address", "through-a-proxy", "wrong-token"],
 )
-@override_settings(METRICS_TOKEN="operators-only-token")
+@override_settings(ROLEGATE={**settings.ROLEGATE, "METRICS_TOKEN": "operators-only-token"})
 def test_metrics_are_hidden_from_everyone_else(client, db, remote_addr, headers):
     assert client.get("/metrics", REMOTE_ADDR=remote_addr, headers=headers).status_code == 404
 
 
-@override_settings(METRICS_TOKEN="operators-only-token")
+@override_settings(ROLEGATE={**settings.ROLEGATE, "METRICS_TOKEN": "operators-only-token"})
 def test_metrics_answer_a_scraper_with_the_token_from_anywhere(client, db):
     response = client.get(
         "/metrics",

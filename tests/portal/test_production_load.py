@@ -29,6 +29,7 @@ from accounts.models import Application, User
 from accounts.tokens import access_token_payload, sign_access_token
 from actions_api.demo import seed_demo
 from actions_api.models import ActionCall
+from roles.conf import rolegate_settings
 from tests.servers import free_port, uvicorn_command
 
 pytestmark = [pytest.mark.slow, pytest.mark.live_server]
@@ -56,8 +57,8 @@ def production_env(**overrides: str) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DATABASE_URL": database_url(),
         "REDIS_URL": settings.REDIS_URL,
-        "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
-        "API_AUDIENCE": settings.API_AUDIENCE,
+        "PORTAL_BASE_URL": rolegate_settings.PORTAL_BASE_URL,
+        "API_AUDIENCE": rolegate_settings.API_AUDIENCE,
         "PGAPPNAME": APP_NAME,
         **overrides,
     }

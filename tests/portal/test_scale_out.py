@@ -3,7 +3,7 @@ Two app processes (separate memory) on one PostgreSQL and one Redis, as behind a
 sign-in, verification, row filtering, revocation, key rotation and rate limits hold across them.
 """
 
-import os
+import re
 import subprocess
 import sys
 import time
@@ -16,14 +16,13 @@ import requests
 from tests.chatgpt import ChatGPT, form_fields
 from tests.connector import Connector
 from tests.portal.conftest import portal_processes
-from tests.servers import PROJECT_DIR, servers_database_url, wait_until
+from tests.servers import PROJECT_DIR, server_env, shared_redis_url, wait_until
 
 pytestmark = [pytest.mark.live_server, pytest.mark.slow]
 
 RATE_PER_USER = 60
 REVOCATION_BOUND_SECONDS = 2.0
 SLACK_SECONDS = 0.5  # HTTP round trips of the polling itself
-SHARED_REDIS = "redis://127.0.0.1:6379/2"  # this suite's own database index on the shared Redis
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +30,7 @@ def portals(seeded_database, tmp_path_factory):
     with portal_processes(
         2,
         log_dir=tmp_path_factory.mktemp("portals"),
-        REDIS_URL=SHARED_REDIS,
+        REDIS_URL=shared_redis_url(),
         API_RATE_PER_USER=f"{RATE_PER_USER}/min",
     ) as processes:
         yield processes
@@ -132,8 +131,9 @@ def test_an_mcp_token_is_refused_after_the_user_revokes_the_connection_like_a_re
 
     browser = ChatGPT(a.url).signed_in_browser("erin")
     page = browser.get(f"{a.url}/accounts/apps/")
+    (revoke_path,) = set(re.findall(r"/accounts/apps/\d+/revoke/", page.text))  # erin's one connection
     revoked = browser.post(
-        f"{a.url}/accounts/apps/{connector.client_id}/revoke/",
+        f"{a.url}{revoke_path}",
         data={"csrfmiddlewaretoken": browser.cookies["csrftoken"]},
         headers={"Referer": page.url},
         allow_redirects=False,
@@ -153,7 +153,7 @@ def test_after_an_emergency_key_rotation_both_accept_the_new_keys_tokens_and_the
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "portal.test_settings", "DATABASE_URL": servers_database_url()},
+        env=server_env(),
     )
     assert rotated.returncode == 0, rotated.stderr
     old_kid = jwt.get_unverified_header(old)["kid"]
@@ -165,7 +165,11 @@ def test_after_an_emergency_key_rotation_both_accept_the_new_keys_tokens_and_the
 
     new = wait_until(new_token, timeout=15, interval=0.5, message="signing with the new key")
     for portal in (a, b):
-        wait_until(lambda: get(portal, "/api/v1/me", new).status_code == 200, timeout=15, message="new key accepted")
+        wait_until(
+            lambda portal=portal: get(portal, "/api/v1/me", new).status_code == 200,
+            timeout=15,
+            message="new key accepted",
+        )
         assert get(portal, "/api/v1/me", old).status_code == 200
 
 

@@ -14,6 +14,7 @@ from roles.models import ApiPermission, Role, RoleAssignment, RoleDataScope, Rol
 
 USERS, ROLES, TEAMS, EVENTS = 100_000, 1_000, 100, 20_000
 MAX_QUERIES = 20
+pytestmark = pytest.mark.slow  # seeds 100,000 users; in the default run, `-m "not slow"` skips it
 
 
 @pytest.fixture

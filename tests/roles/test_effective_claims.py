@@ -1,6 +1,7 @@
 """Composite roles, teams, time-bound and connection-bound assignments, through minted tokens and the API."""
 
 import datetime as dt
+from itertools import pairwise
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -46,7 +47,7 @@ def test_a_composite_role_grants_what_its_included_roles_grant_at_any_depth(mint
 @pytest.mark.parametrize("depth", [1, 2, 5])
 def test_an_inclusion_that_would_close_a_cycle_is_refused_at_any_depth(depth):
     chain = [RoleFactory(slug=f"r{index}") for index in range(depth + 1)]
-    for parent, child in zip(chain, chain[1:]):
+    for parent, child in pairwise(chain):
         role_include(role=parent, included=[child])
 
     with pytest.raises(ValidationError, match="cannot include itself") as refused:
@@ -152,7 +153,7 @@ def test_claims_take_a_fixed_number_of_queries_however_deep_and_wide(django_asse
     connection = ApplicationFactory()
     user = UserFactory()
     chain = [RoleFactory(slug=f"level-{index}", permissions=[f"level{index}.read"]) for index in range(30)]
-    for parent, child in zip(chain, chain[1:]):
+    for parent, child in pairwise(chain):
         role_include(role=parent, included=[child])
     for index in range(10):
         team = TeamFactory(members=[user])

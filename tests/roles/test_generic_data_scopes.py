@@ -29,6 +29,9 @@ class Invoice(models.Model):
         app_label = "scoping_example"
         ordering = ["number"]
 
+    def __str__(self) -> str:
+        return self.number
+
 
 class InvoiceSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="customer.region")

@@ -1,0 +1,1 @@
+"""What users allowed on the consent page (see accounts.views.AuthorizeView)."""
