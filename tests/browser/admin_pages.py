@@ -50,8 +50,15 @@ def delete(page: Page, base_url: str, change_url: str) -> None:
     page.locator(".messagelist .success").first.wait_for()
 
 
-def fill_required_fields(page: Page, form: Locator, word: str) -> None:
-    """Fills every required field (and password box) of the main form that is still empty, in page order."""
+def fill_required_fields(page: Page, form: Locator, word: str, known: dict[str, str] | None = None) -> None:
+    """
+    Fills every required field (and password box) of the main form that is still empty, in page
+    order; `known` gives values by field name where a word would not do (formats, conditional fields).
+    """
+    for name, value in (known or {}).items():
+        field = form.locator(f"[name={name}]:not(.inline-related [name={name}])")
+        if field.count():
+            field.first.fill(value.format(word=word.replace("_", "-")))
     fields = form.locator("[required]:not(.inline-related [required]), input[type=password]")
     for index in range(fields.count()):
         field = fields.nth(index)
@@ -72,10 +79,12 @@ def fill_required_fields(page: Page, form: Locator, word: str) -> None:
             field.fill(word)
 
 
-def fill_first_new_row(page: Page, group: Locator, word: str, *, choice: int) -> bool:
+def fill_first_new_row(
+    page: Page, group: Locator, word: str, *, choice: int, known: dict[str, str] | None = None
+) -> bool:
     """
-    Fills the first blank row of an inline (autocompletes: the `choice`-th result; text: `word`);
-    False when the inline offers no blank row (it only lists existing rows).
+    Fills the first blank row of an inline (autocompletes: the `choice`-th result; text: `word`,
+    or the `known` value of that field); False when the inline offers no blank row.
     """
     blank = ":not(.empty-form):not(.has_original)"  # not the template of new rows, not an existing row
     row = group.locator(f"tr.form-row{blank}, div.inline-related:not(.tabular){blank}").first
@@ -89,5 +98,12 @@ def fill_first_new_row(page: Page, group: Locator, word: str, *, choice: int) ->
         else:
             text = cell.locator("input[type=text]:not(.vDateField):not(.vTimeField), textarea")
             if text.count():
-                text.first.fill(word)
+                text.first.fill(_value(cell, word, known or {}))
     return True
+
+
+def _value(cell: Locator, word: str, known: dict[str, str]) -> str:
+    """What to type in an inline's text cell: the `known` value of its field, else `word`."""
+    fields = [name.removeprefix("field-") for name in cell.get_attribute("class").split() if name.startswith("field-")]
+    template = next((known[field] for field in fields if field in known), None)
+    return template.format(word=word.replace("_", "-")) if template else word

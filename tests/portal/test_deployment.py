@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import servers_database_url
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
@@ -111,8 +113,9 @@ print(json.dumps({
 """
 
 
-def test_over_https_cookies_are_secure_and_hsts_is_sent():
-    result = run("-c", PROBE, env=production_env())
+def test_over_https_cookies_are_secure_and_hsts_is_sent(db):
+    # The sign-in page reads the identity providers: the probe uses this run's migrated test database.
+    result = run("-c", PROBE, env=production_env(DATABASE_URL=servers_database_url()))
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
 
