@@ -3,9 +3,9 @@ The one place that turns a user into the access claims their tokens carry.
 
 A user holds a role when an assignment in force now gives it to them or to one of their teams,
 or when such a role includes it (composites, at any depth), and the role is not limited to other
-connections than the one asking. The computation runs in a fixed number of queries: the user's
-assignments, the inclusion graph, then the reachable roles with their permissions, data scopes
-and connection limits; composites are expanded in Python.
+connections than the one asking. The computation runs in three queries: the user's assignments,
+the inclusion graph, then the reachable roles with their permissions, data scopes and connection
+limits (``Role.objects.with_claim_parts``); composites are expanded in Python.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class ResolvedAccess:
 
 def resolve_access(*, user, application=None, at: dt.datetime | None = None) -> ResolvedAccess:
     """
-    Everything :func:`effective_claims` needs and why, in at most six queries.
+    Everything :func:`effective_claims` needs and why, in at most three queries.
 
     `application` is the connection the token is for; None means no particular connection, so
     roles limited to connections do not count.
@@ -97,15 +97,8 @@ def resolve_access(*, user, application=None, at: dt.datetime | None = None) -> 
 
     graph = load_inclusions()
     reachable = _reachable(graph, {assignment.role_id for assignment in active})
-    roles = {
-        role.pk: role
-        for role in Role.objects.filter(pk__in=reachable).prefetch_related("permissions", "data_scopes")
-    }
-    limits: dict[int, set[int]] = {}
-    for role_id, application_id in Role.connections.through.objects.filter(role_id__in=reachable).values_list(
-        "role_id", "application_id"
-    ):
-        limits.setdefault(role_id, set()).add(application_id)
+    roles = {role.pk: role for role in Role.objects.filter(pk__in=reachable).with_claim_parts()}
+    limits = {role_id: set(role.connection_ids) for role_id, role in roles.items() if role.connection_ids}
 
     def applies(role_id: int) -> bool:
         return role_id not in limits or (application is not None and application.pk in limits[role_id])
@@ -131,11 +124,11 @@ def resolve_access(*, user, application=None, at: dt.datetime | None = None) -> 
     held = {grant.role.pk: grant.role for grant in grants}
     data_scopes: dict[str, list[str]] = {}
     for role in held.values():
-        for scope in role.data_scopes.all():
-            data_scopes.setdefault(scope.attribute, []).append(scope.value)
+        for attribute, value in role.scope_pairs:
+            data_scopes.setdefault(attribute, []).append(value)
     claims = AccessClaims.build(
         roles=[role.slug for role in held.values()],
-        permissions=[permission.code for role in held.values() for permission in role.permissions.all()],
+        permissions=[code for role in held.values() for code in role.permission_codes],
         data_scopes=data_scopes,
     )
     return ResolvedAccess(
