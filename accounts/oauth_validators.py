@@ -153,7 +153,8 @@ class RolegateOAuth2Validator(OAuth2Validator):
         the row this request saved instead (``finalize_id_token`` sets ``request.id_token``).
         """
         saved = getattr(request, "id_token", None)
-        reset = _issued_id_token.set((token["id_token"], saved) if saved is not None and token.get("id_token") else None)
+        issued = (token["id_token"], saved) if saved is not None and token.get("id_token") else None
+        reset = _issued_id_token.set(issued)
         try:
             return super()._create_access_token(expires, request, token, source_refresh_token)
         finally:

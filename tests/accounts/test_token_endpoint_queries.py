@@ -5,14 +5,16 @@ Counts include transaction control (BEGIN, COMMIT, SAVEPOINT), as PostgreSQL see
 """
 
 import datetime as dt
+import hashlib
 import secrets
+import uuid
 
 import jwt
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
-from oauth2_provider.models import get_grant_model
+from oauth2_provider.models import get_access_token_model, get_grant_model
 
 from actions_api.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, seed_demo_connection
 from roles.models import Role
@@ -61,7 +63,8 @@ class TokenClient:
         return self.token({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
     def token(self, form: dict) -> dict:
-        response = self.http.post("/o/token/", {**form, "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET})
+        credentials = {"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}
+        response = self.http.post("/o/token/", {**form, **credentials})
         assert response.status_code == 200, response.content
         return response.json()
 
@@ -73,7 +76,7 @@ def test_a_refresh_grant_runs_a_fixed_number_of_statements(token_client, django_
         issued = token_client.refresh(refresh_token)
 
     assert jwt.decode(issued["access_token"], options={"verify_signature": False})["roles"] == ["sales-emea"]
-    assert "id_token" in issued
+    assert_linked_to_its_id_token(issued)
 
 
 def test_a_code_exchange_runs_a_fixed_number_of_statements(token_client, django_assert_num_queries):
@@ -84,4 +87,11 @@ def test_a_code_exchange_runs_a_fixed_number_of_statements(token_client, django_
         issued = token_client.exchange(code)
 
     assert jwt.decode(issued["access_token"], options={"verify_signature": False})["roles"] == ["sales-emea"]
-    assert "id_token" in issued
+    assert_linked_to_its_id_token(issued)
+
+
+def assert_linked_to_its_id_token(issued: dict) -> None:
+    """The access token's row points at the ID token issued with it (logout and revocation follow that link)."""
+    checksum = hashlib.sha256(issued["access_token"].encode()).hexdigest()
+    row = get_access_token_model().objects.select_related("id_token").get(token_checksum=checksum)
+    assert row.id_token.jti == uuid.UUID(jwt.decode(issued["id_token"], options={"verify_signature": False})["jti"])
