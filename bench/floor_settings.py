@@ -8,7 +8,7 @@ runner serves these (a gunicorn of its own, and the in-process timing).
 
 from bench.settings import *  # noqa: F403
 
-#: `django-admin startproject`'s middleware, unchanged.
+#: `django-admin startproject`'s middleware, plus the one an installed app insists on.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -17,4 +17,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-allauth is installed (federated sign-in) and refuses to start without its middleware;
+    # on a request outside its flows it only reads the session.
+    "allauth.account.middleware.AccountMiddleware",
 ]

@@ -10,9 +10,12 @@ for a period only. A user's effective claims are computed in :mod:`roles.claims`
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F, Func
 from django.utils import timezone
 
 from roles.audit.models import AuditEvent  # noqa: F401  (the audit log's model belongs to this app)
@@ -46,6 +49,36 @@ class ApiPermission(models.Model):
         return self.code
 
 
+class RoleQuerySet(models.QuerySet):
+    def with_claim_parts(self) -> RoleQuerySet:
+        """
+        Each role with what it puts in a token, in this one query (subqueries, no join fan-out):
+        ``permission_codes`` (sorted), ``scope_pairs`` (``[attribute, value]``, sorted) and
+        ``connection_ids`` (empty: not limited to connections). Claims are computed at every
+        token issuance, so this spares the token endpoint three round trips.
+        """
+        return self.annotate(
+            permission_codes=ArraySubquery(
+                ApiPermission.objects.filter(roles=models.OuterRef("pk")).order_by("code").values("code")
+            ),
+            scope_pairs=ArraySubquery(
+                RoleDataScope.objects.filter(role=models.OuterRef("pk"))
+                .order_by("attribute", "value")
+                .values(
+                    pair=Func(
+                        F("attribute"),
+                        F("value"),
+                        template="ARRAY[%(expressions)s]",
+                        output_field=ArrayField(models.CharField()),
+                    )
+                )
+            ),
+            connection_ids=ArraySubquery(
+                Role.connections.through.objects.filter(role_id=models.OuterRef("pk")).values("application_id")
+            ),
+        )
+
+
 class Role(models.Model):
     """A named bundle of permissions and data scopes, e.g. ``sales-emea``."""
 
@@ -74,6 +107,8 @@ class Role(models.Model):
         help_text="Only tokens of a sign-in with a second factor (authenticator app, passkey) carry this role. "
         "To make its holders set one up, add it to the two-step sign-in policy.",
     )
+
+    objects = RoleQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]

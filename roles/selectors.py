@@ -49,10 +49,10 @@ def access_explanation(*, user, application=None) -> AccessExplanation:
         held[grant.role.slug] = grant.role
         explanation.roles.setdefault(grant.role.slug, []).append(_how(grant))
     for slug, role in sorted(held.items()):
-        for permission in role.permissions.all():
-            explanation.permissions.setdefault(permission.code, []).append(slug)
-        for scope in role.data_scopes.all():
-            explanation.data_scopes.setdefault(f"{scope.attribute} = {scope.value}", []).append(slug)
+        for code in role.permission_codes:
+            explanation.permissions.setdefault(code, []).append(slug)
+        for attribute, value in role.scope_pairs:
+            explanation.data_scopes.setdefault(f"{attribute} = {value}", []).append(slug)
     now = timezone.now()
     for assignment in resolved.inactive_assignments:
         source = f"team {assignment.team.slug}" if assignment.team_id else "direct assignment"
