@@ -19,6 +19,9 @@ from actions_api.revocation_list import revocations
 from tests.chatgpt import ChatGPT
 from tests.factories import ApplicationFactory
 
+# The `upstream` OpenID Connect provider and the portal's `contoso` IdP (federated sign-in tests).
+pytest_plugins = ["tests.upstream_idp"]
+
 TESTS_DIR = Path(__file__).resolve().parent
 # Tiers marked by where a test lives or what it starts (pyproject.toml registers the markers).
 MARKERS_BY_DIRECTORY = {"browser": ("browser", "live_server"), "bench": ("bench", "live_server", "slow")}
