@@ -24,11 +24,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 CALLBACK = "https://chatgpt.com/aip/g-Demo1234/oauth/callback"
 #: Client, refresh token, its user and connection; absolute lifetime and federated sign-in checks;
-#: claims (3); the ID token (3); DOT's rotation: lock, revoke, re-issue (11); audit (4).
-REFRESH_GRANT_STATEMENTS = 29
+#: how the sign-in authenticated (amr, 1); claims (3); the ID token (3); DOT's rotation: lock, revoke,
+#: re-issue (11); audit (4).
+REFRESH_GRANT_STATEMENTS = 30
 #: Code lookups by DOT (6), client and user; claims (3); the ID token (3); the token pair (5); the code's
-#: deletion (3) and redemption record; audit (4).
-CODE_EXCHANGE_STATEMENTS = 27
+#: deletion (3) and redemption record; how the sign-in authenticated (amr: read, keyed to the token family: 2);
+#: audit (4).
+CODE_EXCHANGE_STATEMENTS = 29
 
 
 @pytest.fixture

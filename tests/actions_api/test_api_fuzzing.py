@@ -13,13 +13,17 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from accounts.models import User
-from portal.wsgi import application
+
+# Django's WSGI app itself: portal.wsgi would also start the Action-call log's background flusher,
+# whose writes (outside each test's transaction) would leak into the tests after this one.
+application = get_wsgi_application()
 
 MAX_EXAMPLES = 25
 HYPOTHESIS = settings(
