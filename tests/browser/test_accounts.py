@@ -46,9 +46,13 @@ def gpt_sign_in_starts(page, live_url: str, username: str, password: str = "role
     return chatgpt, caught
 
 
-def gpt_sign_in_finishes(page, chatgpt: ChatGPT, caught: list) -> dict:
-    """Approves the consent page, exchanges the code like ChatGPT; returns the access token's claims."""
-    page.get_by_role("button", name="Allow").click()
+def gpt_sign_in_finishes(page, chatgpt: ChatGPT, caught: list, *, consent: bool = True) -> dict:
+    """
+    Approves the consent page (`consent`: shown, as on a first sign-in; a repeat of exactly the same
+    request is not asked again), exchanges the code like ChatGPT; returns the access token's claims.
+    """
+    if consent:
+        page.get_by_role("button", name="Allow").click()
     page.get_by_text("ChatGPT: signed in").wait_for()
     code = parse_qs(urlsplit(caught[-1]).query)["code"][0]
     tokens = chatgpt.token_request({"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK})
@@ -82,7 +86,7 @@ def test_a_user_required_to_use_mfa_enrols_an_authenticator_during_the_gpt_sign_
     screenshot(page, "mfa-verify-phone")
     page.get_by_label("Code from your authenticator app, or a recovery code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Continue").click()
-    assert gpt_sign_in_finishes(page, chatgpt, caught)["amr"] == ["pwd", "otp", "mfa"]
+    assert gpt_sign_in_finishes(page, chatgpt, caught, consent=False)["amr"] == ["pwd", "otp", "mfa"]
 
 
 def test_a_passkey_is_registered_and_then_used_to_sign_in_through_a_gpt(new_page, live_demo, settings):
