@@ -25,7 +25,11 @@ def post_form(browser, page, action: str = "", **values):
 
 
 def consent(browser, page) -> dict:
-    assert page.status_code == 200 and "/o/authorize/" in page.url, (page.status_code, page.url, page.text[:300])
-    response = post_form(browser, page, allow="Authorize")
+    """Allows on the consent page, or (a repeat of exactly what the user allowed) takes the code it skipped to."""
+    if page.status_code == 302 and "code=" in page.headers["Location"]:
+        response = page  # the user allowed exactly this request before: no consent page (issue 11)
+    else:
+        assert page.status_code == 200 and "/o/authorize/" in page.url, (page.status_code, page.url, page.text[:300])
+        response = post_form(browser, page, allow="Authorize")
     assert response.status_code == 302
     return {name: values[0] for name, values in parse_qs(urlsplit(response.headers["Location"]).query).items()}
