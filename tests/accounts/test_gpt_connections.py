@@ -13,7 +13,6 @@ from oauth2_provider.models import get_application_model
 
 from accounts.models import GptConnection
 from accounts.redirects import ChatGPTCallbacks
-from roles.conf import rolegate_settings
 from tests.chatgpt import ChatGPT, form_fields
 
 Application = get_application_model()
@@ -117,10 +116,10 @@ def create_connection_in_admin(session: requests.Session, base_url: str, name: s
 
 @pytest.mark.parametrize("exchange", ["post", "basic"])
 def test_following_only_the_connection_page_a_chatgpt_like_client_signs_in_and_calls_the_api(
-    live_demo, settings, exchange
+    live_demo, rolegate, exchange
 ):
     # The portal as deployed at the live server's address: every URL it shows must work as shown.
-    rolegate_settings.PORTAL_BASE_URL, rolegate_settings.API_AUDIENCE = live_demo.url, f"{live_demo.url}/api"
+    rolegate(PORTAL_BASE_URL=live_demo.url, API_AUDIENCE=f"{live_demo.url}/api")
     session = admin_session(live_demo.url)
     page = create_connection_in_admin(session, live_demo.url, "Sales GPT")
     assert page.status_code == 200 and "Connect your GPT in five steps" in page.text
