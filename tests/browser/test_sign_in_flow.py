@@ -140,6 +140,8 @@ def test_a_builder_copies_each_value_for_the_gpt_editor_with_the_copy_buttons(ne
     page.goto(f"{live_demo.url}/admin/accounts/gptconnection/add/")
     page.fill("#id_name", "Finance GPT")
     page.locator("input[name=_save]").click()
+    page.get_by_role("button", name="Copy Client ID", exact=True).wait_for()
+    page.wait_for_load_state("load")  # the copy buttons' script runs at load: a busy machine may lag behind
     page.bring_to_front()  # the Clipboard API serves only the focused page
 
     for label in ("Client ID", "Client Secret", "Authorization URL", "Token URL", "Scope", "Schema: Import from URL"):
