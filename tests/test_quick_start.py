@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from tests.chatgpt import ChatGPT
-from tests.servers import free_port
+from tests.servers import free_port, uvicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.live_server
@@ -32,16 +32,7 @@ def portal_process(env: dict, *, server: str = "uvicorn"):
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     command = {
-        "uvicorn": [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "portal.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        "uvicorn": uvicorn_command(port),
         "gunicorn": [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
     }[server]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
