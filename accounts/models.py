@@ -16,6 +16,7 @@ from oauth2_provider.models import AbstractApplication, ApplicationManager
 
 from accounts.redirects import ChatGPTCallbacks, gpt_id_from
 from accounts.signing_keys import active_private_key_pem, parsed_jwk
+from accounts.token_format import ALGORITHM
 
 
 class User(AbstractUser):
@@ -269,7 +270,7 @@ class SigningKey(models.Model):
     @property
     def public_jwk(self) -> dict:
         key = jwk.JWK.from_pem(self.private_key_pem.encode())
-        return {**key.export_public(as_dict=True), "kid": self.kid, "use": "sig", "alg": "RS256"}
+        return {**key.export_public(as_dict=True), "kid": self.kid, "use": "sig", "alg": ALGORITHM}
 
 
 #: Hosts whose Client ID Metadata Documents are fetched by default: Claude's and ChatGPT's.

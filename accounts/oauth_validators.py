@@ -13,7 +13,7 @@ from accounts.federation.services import federated_sign_in_outlived
 from accounts.mfa import services as mfa
 from accounts.mfa.methods import sign_in_claims
 from accounts.resources import UnknownResource, token_audience
-from accounts.tokens import request_claims
+from accounts.token_minting import request_claims
 
 Grant = get_grant_model()
 RefreshToken = get_refresh_token_model()
@@ -109,7 +109,7 @@ class RolegateOAuth2Validator(OAuth2Validator):
     def _bind_audience(self, request, *, granted: list[str]) -> None:
         """
         RFC 8707: the resource asked for at the token endpoint (or else at authorization)
-        becomes the access token's `aud` (read by accounts.tokens); an unknown one is
+        becomes the access token's `aud` (read by accounts.token_minting); an unknown one is
         ``invalid_target`` before any token is minted.
         """
         requested = [value for name, value in (request.decoded_body or []) if name == "resource"]
@@ -134,7 +134,7 @@ class RolegateOAuth2Validator(OAuth2Validator):
         mfa.grant_authentication_bind_family(code=code, token_family=family)
 
     def get_additional_claims(self, request) -> dict:
-        """ID token and userinfo claims (the access token carries its own, see accounts.tokens)."""
+        """ID token and userinfo claims (the access token carries its own, see accounts.token_minting)."""
         user = request.user
         claims = request_claims(request)
         return {

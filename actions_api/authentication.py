@@ -6,7 +6,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 
 from actions_api.bearer import BearerPipeline, BearerRefusal
-from actions_api.tokens import VerifiedToken
+from actions_api.token_verification import VerifiedToken
 from roles.conf import rolegate_settings
 
 #: The REST API's pipeline: tokens for ``API_AUDIENCE`` only.

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from prometheus_client import Counter
 
 from actions_api.revocation_list import revocations
-from actions_api.tokens import InvalidAccessToken, VerifiedToken, verify_access_token
+from actions_api.token_verification import InvalidAccessToken, VerifiedToken, verify_access_token
 
 REALM = "rolegate"
 API_SCOPE = "api"

@@ -8,6 +8,7 @@ import time
 import jwt
 
 from accounts.models import SigningKey
+from accounts.token_format import ALGORITHM
 from roles.conf import rolegate_settings
 
 
@@ -40,7 +41,7 @@ class PublicKeySet:
     def reload(self) -> None:
         with self._lock:
             self._keys = {
-                key.kid: jwt.PyJWK(key.public_jwk, algorithm="RS256") for key in SigningKey.objects.published()
+                key.kid: jwt.PyJWK(key.public_jwk, algorithm=ALGORITHM) for key in SigningKey.objects.published()
             }
             self._loaded_at = time.monotonic()
 

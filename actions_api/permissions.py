@@ -29,4 +29,4 @@ class HasRequiredPermission(BasePermission):
     def has_permission(self, request, view) -> bool:
         required = getattr(view, "required_permission", None)
         self.message = permission_missing(required)
-        return required is not None and request.auth.access.has_permission(required)
+        return required is not None and request.auth.claims.has_permission(required)

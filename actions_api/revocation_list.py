@@ -18,7 +18,7 @@ import time
 
 from prometheus_client import Gauge
 
-from actions_api.tokens import VerifiedToken
+from actions_api.token_verification import VerifiedToken
 from roles.conf import rolegate_settings
 from roles.resilient_cache import outage, shared_cache_answering
 from roles.revocations import (
@@ -45,7 +45,7 @@ class RevocationList:
         """True when a cut-off matching the token's user, connection or `jti` is later than its `iat`."""
         if time.monotonic() - self._checked_at >= rolegate_settings.ACCESS_REVOCATION_REFRESH_SECONDS:
             self.refresh()
-        issued_at = token.claims["iat"]
+        issued_at = token.payload["iat"]
         for key in _candidate_keys(token):
             cutoff = self._cutoffs.get(key)
             if cutoff is not None and issued_at < cutoff:

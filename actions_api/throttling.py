@@ -21,7 +21,7 @@ import time
 from django.core.cache import caches
 from rest_framework.throttling import BaseThrottle
 
-from actions_api.tokens import VerifiedToken
+from actions_api.token_verification import VerifiedToken
 from roles.conf import rolegate_settings
 from roles.resilient_cache import count_and_read
 

@@ -42,7 +42,7 @@ class MeView(APIView):
         examples=[OpenApiExample("alice", value=ME_EXAMPLE, response_only=True)],
     )
     def get(self, request):
-        return Response(MeSerializer(dict(request.auth.claims)).data)
+        return Response(MeSerializer(dict(request.auth.payload)).data)
 
 
 class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -58,7 +58,7 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         return self.collection.serializer_class
 
     def get_queryset(self):
-        return self.collection.visible_rows(self.request.auth.access)
+        return self.collection.visible_rows(self.request.auth.claims)
 
 
 def documented(*, extra: str = "", example: dict | None = None):

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from oauth2_provider.models import get_grant_model
 
-from accounts.tokens import access_token_payload, sign_access_token
+from accounts.token_minting import access_token_payload, sign_access_token
 from bench import cpu
 from bench.prepare import (
     CLIENT_ID,

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model, set_token_value
 
-from accounts.tokens import access_token_payload, sign_access_token
+from accounts.token_minting import access_token_payload, sign_access_token
 from actions_api.demo import ADMIN_USERNAME
 from actions_api.demo import USERS as DEMO_USERS
 from actions_api.scale import USER_PREFIX

@@ -267,7 +267,7 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "accounts.oauth_validators.RolegateOAuth2Validator",
     # Client secrets are random, so their hash needs no stretching: see accounts.hashers.
     "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client_secret",
-    "ACCESS_TOKEN_GENERATOR": "accounts.tokens.generate_access_token",
+    "ACCESS_TOKEN_GENERATOR": "accounts.token_minting.generate_access_token",
     # Without this oauthlib reuses the access-token generator: refresh tokens would be JWTs.
     "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
     "ACCESS_TOKEN_EXPIRE_SECONDS": ROLEGATE["ACCESS_TOKEN_TTL_SECONDS"],

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.signing_keys import forget_active_signing_key
-from accounts.tokens import access_token_payload, sign_access_token
+from accounts.token_minting import access_token_payload, sign_access_token
 from actions_api.call_log import action_calls
 from actions_api.demo import seed_demo
 from actions_api.keyset import public_keys

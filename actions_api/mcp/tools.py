@@ -28,7 +28,7 @@ from actions_api.pagination import RowsPagination
 from actions_api.permissions import permission_missing
 from actions_api.serializers import MeSerializer
 from actions_api.throttling import throttle_wait
-from actions_api.tokens import VerifiedToken
+from actions_api.token_verification import VerifiedToken
 
 #: Where actions_api.mcp.endpoint leaves the verified token in the ASGI scope.
 TOKEN_SCOPE_KEY = "rolegate.token"
@@ -105,13 +105,13 @@ async def whoami(ctx: Context) -> dict[str, Any]:
     """Who the token says you are, and the roles, permissions and data scopes it carries."""
 
     async def run(token: VerifiedToken) -> dict[str, Any]:
-        return dict(MeSerializer(dict(token.claims)).data)
+        return dict(MeSerializer(dict(token.payload)).data)
 
     return await _metered(ctx, "whoami", {}, run)
 
 
 def _readable(collection: Collection, token: VerifiedToken) -> None:
-    if not token.access.has_permission(collection.required_permission):
+    if not token.claims.has_permission(collection.required_permission):
         raise CallRefused(
             permission_missing(collection.required_permission), status=403, error="insufficient_permission"
         )
@@ -126,7 +126,7 @@ def _list_tool(collection: Collection):
         return await _metered(ctx, f"list_{collection.name}", {"page": page, "page_size": page_size}, run)
 
     def read(token: VerifiedToken, page: int, page_size: int) -> dict[str, Any]:
-        paginator = Paginator(collection.visible_rows(token.access), page_size)
+        paginator = Paginator(collection.visible_rows(token.claims), page_size)
         try:
             rows = paginator.page(page)
         except EmptyPage:
@@ -153,7 +153,7 @@ def _get_tool(collection: Collection):
 
     def read(token: VerifiedToken, id: int) -> dict[str, Any]:
         try:
-            row = collection.visible_rows(token.access).get(pk=id)
+            row = collection.visible_rows(token.claims).get(pk=id)
         except collection.model.DoesNotExist:
             raise CallRefused(NOT_VISIBLE, status=404, error="not_found") from None
         return dict(collection.serializer_class(row).data)

@@ -5,7 +5,7 @@ import pytest
 from accounts.models import User
 from accounts.services import app_access_revoke
 from actions_api.revocation_list import RevocationList, revocations
-from actions_api.tokens import verify_access_token
+from actions_api.token_verification import verify_access_token
 from roles.services import user_access_revoke
 from tests.factories import ApplicationFactory, RoleAssignmentFactory, UserFactory
 from tests.servers import wait_for_the_next_whole_second

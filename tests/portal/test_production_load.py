@@ -26,7 +26,7 @@ import requests
 from django.conf import settings
 
 from accounts.models import Application, User
-from accounts.tokens import access_token_payload, sign_access_token
+from accounts.token_minting import access_token_payload, sign_access_token
 from actions_api.demo import seed_demo
 from actions_api.models import ActionCall
 from roles.conf import rolegate_settings

@@ -1,5 +1,6 @@
 """
-Verifying access tokens: signature, issuer, audience, lifetime and shape, with no query.
+Verifying access tokens: signature, issuer, audience, lifetime and shape, with no query. The
+format they must have is defined once, in `accounts.token_format`.
 
 Every refusal is an :class:`InvalidAccessToken` whose message tells a GPT builder what is
 wrong and what to do; nothing else escapes (a malformed token never becomes a 500).
@@ -13,16 +14,10 @@ from types import MappingProxyType
 
 import jwt
 
-from accounts.tokens import ACCESS_TOKEN_TYPE
+from accounts.token_format import ACCESS_TOKEN_TYPE, ALGORITHMS, HEADER_FIELDS, NUMERIC_DATE_CLAIMS, REQUIRED_CLAIMS
 from actions_api.keyset import public_keys
 from roles.claims import AccessClaims
 from roles.conf import rolegate_settings
-
-ALGORITHMS = ["RS256"]
-ALLOWED_HEADER_FIELDS = {"alg", "kid", "typ"}
-REQUIRED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope"]
-# RFC 9068 / DESIGN §4: JSON integers. PyJWT coerces with int(), so "9999999999", 1.5 and true pass it.
-NUMERIC_DATE_CLAIMS = ("exp", "iat", "nbf")
 
 
 class InvalidAccessToken(Exception):
@@ -37,12 +32,14 @@ class VerifiedToken:
     username: str
     client_id: str
     scopes: frozenset[str]
-    access: AccessClaims
-    claims: Mapping
+    # What the token grants (roles, permissions, data scopes): what querysets are narrowed by.
+    claims: AccessClaims
+    # The whole verified JWT payload, read-only.
+    payload: Mapping
 
     @property
     def token_id(self) -> str:
-        return self.claims["jti"]
+        return self.payload["jti"]
 
 
 def verify_access_token(token: str, *, audience: str | None = None) -> VerifiedToken:
@@ -86,8 +83,8 @@ def verify_access_token(token: str, *, audience: str | None = None) -> VerifiedT
         username=_string(claims, "preferred_username", required=False),
         client_id=_string(claims, "client_id"),
         scopes=frozenset(_string(claims, "scope", required=False).split()),
-        access=_access_claims(claims),
-        claims=MappingProxyType(claims),
+        claims=_access_claims(claims),
+        payload=MappingProxyType(claims),
     )
 
 
@@ -96,7 +93,7 @@ def _checked_header(token: str) -> dict:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError:
         raise InvalidAccessToken("The access token is not a JWT.") from None
-    unexpected = set(header) - ALLOWED_HEADER_FIELDS
+    unexpected = set(header) - HEADER_FIELDS
     if unexpected:
         raise InvalidAccessToken(f"The access token's header carries fields this API refuses: {sorted(unexpected)}.")
     if header.get("alg") not in ALGORITHMS:

@@ -1,4 +1,4 @@
-"""Access tokens: RFC 9068 JWTs carrying the user's identity and effective claims."""
+"""Minting access tokens: RFC 9068 JWTs carrying the user's identity and effective claims (format in `token_format`)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from accounts.metrics import TOKENS_ISSUED
 from accounts.mfa.methods import sign_in_claims
 from accounts.signing_keys import active_signing_key
+from accounts.token_format import ACCESS_TOKEN_TYPE, ALGORITHM
 from roles.claims import AccessClaims, effective_claims
 from roles.conf import rolegate_settings
-
-ACCESS_TOKEN_TYPE = "at+jwt"
 
 
 def access_token_payload(
@@ -59,7 +58,7 @@ def sign_access_token(payload: dict) -> str:
     return jwt.encode(
         payload,
         _private_key(key.private_key_pem),
-        algorithm="RS256",
+        algorithm=ALGORITHM,
         headers={"kid": key.kid, "typ": ACCESS_TOKEN_TYPE},
     )
 
