@@ -2,8 +2,8 @@
 The asymmetric keys that sign access and ID tokens.
 
 Keys are stored in the database so that every process of a deployment signs with the same
-key and publishes the same JWKS; the first process that needs one generates it. This module
-is imported by settings (for DOT's ``OIDC_RSA_PRIVATE_KEY``), so it touches models lazily.
+key and publishes the same JWKS; the first process that needs one generates it. The settings
+name this module by import string (DOT's ``OIDC_RSA_PRIVATE_KEY``), read at first use.
 """
 
 from __future__ import annotations

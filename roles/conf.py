@@ -3,7 +3,7 @@ Rolegate's own settings: one ``ROLEGATE`` dict in the Django settings, read thro
 ``rolegate_settings`` (the way DRF reads ``REST_FRAMEWORK`` through ``api_settings`` and DOT reads
 ``OAUTH2_PROVIDER`` through ``oauth2_settings``).
 
-Every name has a default below; ``portal/settings.py`` fills the dict from the environment (the
+Every name has a default below; ``portal/settings/base.py`` fills the dict from the environment (the
 README lists the variables). Values are read at use, not at import, and re-read when a test
 changes the dict (``override_settings(ROLEGATE=...)`` or pytest-django's ``settings`` fixture).
 It lives in ``roles``, the lowest layer, so every app can read it.
