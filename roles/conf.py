@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.urls import reverse
 
 DEFAULTS: dict[str, Any] = {
     # ------------------------------------------------------------ where the portal is
@@ -124,3 +125,11 @@ def _reload(*, setting: str, **kwargs) -> None:
 
 
 setting_changed.connect(_reload)
+
+
+def absolute_url(view_name: str, *args, **kwargs) -> str:
+    """
+    The public URL of a view: ``PORTAL_BASE_URL`` + its path. What the portal tells clients
+    (metadata, the GPT editor's values, emails, callbacks) never comes from a request's Host header.
+    """
+    return rolegate_settings.PORTAL_BASE_URL + reverse(view_name, args=args or None, kwargs=kwargs or None)
