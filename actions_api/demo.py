@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from oauth2_provider.models import get_application_model
 
+from accounts.models import default_scopes
 from accounts.redirects import ChatGPTCallbacks
 from actions_api.models import Customer, Document, Order, Region
 from roles.models import ApiPermission, Role, RoleAssignment, RoleDataScope
@@ -144,7 +145,7 @@ def seed_demo_connection():
             "redirect_uris": "",
             "chatgpt_callbacks": ChatGPTCallbacks.ANY_GPT,
             "require_pkce": False,
-            "default_scopes": "openid profile api",
+            "default_scopes": default_scopes(),
             "algorithm": Application.RS256_ALGORITHM,
             "skip_authorization": False,
         },

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_application_model, set_token_value
+from oauth2_provider.settings import oauth2_settings
 
 from accounts.token_minting import access_token_payload, sign_access_token
 from actions_api.demo import ADMIN_USERNAME
@@ -23,7 +24,6 @@ READER = "bench-reader"
 READER_PASSWORD = "rolegate-bench-reader"
 CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-client-secret-0123456789"
 REDIRECT_URI = "https://bench.example.test/callback"
-SCOPES = ["openid", "profile", "api"]
 #: Tokens outlive the whole run (the production TTL is 15 minutes).
 TOKEN_LIFETIME = dt.timedelta(hours=2)
 
@@ -112,14 +112,19 @@ def prepare_credentials() -> Credentials:
         raise RuntimeError("The reader's claims differ from the floor's: the modes would not serve the same rows.")
 
     now = int(time.time())
-    payload = access_token_payload(user=user, application=application, scopes=SCOPES, issued_at=now)
+    payload = access_token_payload(
+        user=user, application=application, scopes=oauth2_settings.DEFAULT_SCOPES, issued_at=now
+    )
     payload["exp"] = now + int(TOKEN_LIFETIME.total_seconds())
     jwt = sign_access_token(payload)
 
     opaque = secrets.token_urlsafe(32)
     AccessToken = get_access_token_model()
     token = AccessToken(
-        user=user, application=application, expires=timezone.now() + TOKEN_LIFETIME, scope=" ".join(SCOPES)
+        user=user,
+        application=application,
+        expires=timezone.now() + TOKEN_LIFETIME,
+        scope=" ".join(oauth2_settings.DEFAULT_SCOPES),
     )
     set_token_value(token, opaque)
     token.save()
