@@ -165,16 +165,16 @@ class Application(AbstractApplication):
                     "or accept ChatGPT callbacks by pattern ('Any GPT')."
                 }
             )
-        if self.chatgpt_callbacks != ChatGPTCallbacks.EXACT and not self.redirect_uris.strip():
-            # DOT insists on a registered URI for the code grant; here the ChatGPT pattern
-            # stands in for it, so run DOT's other checks without that one.
-            grant_type, self.authorization_grant_type = self.authorization_grant_type, ""
-            try:
-                super().clean()
-            finally:
-                self.authorization_grant_type = grant_type
-        else:
+        try:
             super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            if self.chatgpt_callbacks != ChatGPTCallbacks.EXACT and not self.redirect_uris.strip():
+                # DOT's only complaint about no redirect URIs is that the code grant needs one;
+                # here the ChatGPT pattern stands in for it.
+                errors.pop("redirect_uris", None)
+            if errors:
+                raise ValidationError(errors) from None
 
     def _clean_self_registered(self) -> None:
         """Anyone may register: only known connector callbacks, and ID tokens signed like every other."""
