@@ -45,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "ACTIVE_SIGNING_KEY_CACHE_SECONDS": 5.0,
     # How long clients may cache the JWKS document.
     "JWKS_MAX_AGE_SECONDS": 60,
+    # ------------------------------------------------------------ two-step sign-in
+    # A session remembers whether its user must pass or set up a second factor this long: a policy
+    # change reaches signed-in sessions within it (the gate makes no query on every page).
+    "MFA_GATE_RECHECK_SECONDS": 300,
     # ------------------------------------------------------------ revocation and the shared cache
     # Each process compares the revocation list's version in the shared cache this often.
     "ACCESS_REVOCATION_REFRESH_SECONDS": 1.0,
