@@ -2,25 +2,15 @@
 
 import json
 import shutil
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from bench import load
+from tests.bench import run_smoke
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
 
 
 GENERATORS = ["python", "wrk"]
@@ -33,29 +23,13 @@ def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_pat
     the test below, so the runner is not run a second time for the other one.
     """
     generator = load.generator("auto")
-    report_file = tmp_path / "report.json"
 
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.run",
-            "--smoke",
-            "--load-generator",
-            generator,
-            "--database-url",
-            _database_url(),
-            "--json",
-            str(report_file),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    finished = run_smoke(
+        "bench.run", "--load-generator", generator, "--json", str(tmp_path / "report.json"), timeout=300
     )
 
     assert finished.returncode == 0, finished.stderr[-3000:]
-    report = json.loads(report_file.read_text())
+    report = json.loads((tmp_path / "report.json").read_text())
     assert report["setup"]["orders"] == 300 and report["setup"]["load_generator"] == generator
     for mode in "abc":
         figures = report["api"][mode]["median"]
@@ -91,13 +65,7 @@ def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_pat
 def test_the_runner_refuses_a_database_with_real_users(django_user_model):
     django_user_model.objects.create_user(username="someone-real", password="a real password")
 
-    finished = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--smoke", "--database-url", _database_url()],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    finished = run_smoke("bench.run", timeout=120)
 
     assert finished.returncode != 0
     assert "database of its own" in finished.stderr
