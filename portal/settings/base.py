@@ -213,7 +213,8 @@ X_FRAME_OPTIONS = "DENY"
 # The portal's pages load only their own assets and may not be framed (clickjacking of the
 # login and consent pages). No form-action: the consent form redirects to the client's callback.
 CONTENT_SECURITY_POLICY = {
-    # ReDoc's page (served from drf-spectacular-sidecar, not a CDN) starts it with an inline script.
+    # The API docs send a policy of their own (actions_api.views.ApiDocsView): Redoc needs an inline
+    # script, inline styles and a worker, still all from the portal.
     "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
     "DIRECTIVES": {
         "default-src": [csp_constants.SELF],
