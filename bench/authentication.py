@@ -19,7 +19,7 @@ class BenchAuth:
     subject: str
     client_id: str
     scopes: frozenset[str]
-    access: AccessClaims
+    claims: AccessClaims
 
 
 class FixedClaimsAuthentication:
@@ -27,7 +27,7 @@ class FixedClaimsAuthentication:
 
     def authenticate(self, request):
         return None, BenchAuth(
-            subject="bench-reader", client_id="bench", scopes=frozenset({"api"}), access=READER_CLAIMS
+            subject="bench-reader", client_id="bench", scopes=frozenset({"api"}), claims=READER_CLAIMS
         )
 
     def authenticate_header(self, request):
@@ -53,5 +53,5 @@ class OpaqueTokenAuthentication(OAuth2Authentication):
             subject=str(user.pk),
             client_id=token.application.client_id,
             scopes=frozenset(token.scope.split()),
-            access=claims,
+            claims=claims,
         )

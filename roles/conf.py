@@ -3,7 +3,7 @@ Rolegate's own settings: one ``ROLEGATE`` dict in the Django settings, read thro
 ``rolegate_settings`` (the way DRF reads ``REST_FRAMEWORK`` through ``api_settings`` and DOT reads
 ``OAUTH2_PROVIDER`` through ``oauth2_settings``).
 
-Every name has a default below; ``portal/settings.py`` fills the dict from the environment (the
+Every name has a default below; ``portal/settings/base.py`` fills the dict from the environment (the
 README lists the variables). Values are read at use, not at import, and re-read when a test
 changes the dict (``override_settings(ROLEGATE=...)`` or pytest-django's ``settings`` fixture).
 It lives in ``roles``, the lowest layer, so every app can read it.
@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.urls import reverse
 
 DEFAULTS: dict[str, Any] = {
     # ------------------------------------------------------------ where the portal is
@@ -47,6 +48,10 @@ DEFAULTS: dict[str, Any] = {
     "ACTIVE_SIGNING_KEY_CACHE_SECONDS": 5.0,
     # How long clients may cache the JWKS document.
     "JWKS_MAX_AGE_SECONDS": 60,
+    # ------------------------------------------------------------ two-step sign-in
+    # A session remembers whether its user must pass or set up a second factor this long: a policy
+    # change reaches signed-in sessions within it (the gate makes no query on every page).
+    "MFA_GATE_RECHECK_SECONDS": 300,
     # ------------------------------------------------------------ revocation and the shared cache
     # Each process compares the revocation list's version in the shared cache this often.
     "ACCESS_REVOCATION_REFRESH_SECONDS": 1.0,
@@ -127,3 +132,11 @@ def _reload(*, setting: str, **kwargs) -> None:
 
 
 setting_changed.connect(_reload)
+
+
+def absolute_url(view_name: str, *args, **kwargs) -> str:
+    """
+    The public URL of a view: ``PORTAL_BASE_URL`` + its path. What the portal tells clients
+    (metadata, the GPT editor's values, emails, callbacks) never comes from a request's Host header.
+    """
+    return rolegate_settings.PORTAL_BASE_URL + reverse(view_name, args=args or None, kwargs=kwargs or None)

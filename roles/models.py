@@ -238,6 +238,12 @@ class RoleAssignmentQuerySet(models.QuerySet):
 HOLDER_REQUIRED = "Assign the role to a user or to a team (exactly one of them)."
 
 
+def validate_period(starts_at, ends_at) -> None:
+    """An assignment's period, for the model, the bulk service and the admin's form alike (and a constraint)."""
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The end must be after the start."})
+
+
 class RoleAssignment(models.Model):
     """A user or a team holds a role, possibly for a period only: who granted it and when."""
 
@@ -287,8 +293,7 @@ class RoleAssignment(models.Model):
     def clean(self) -> None:
         # "A user or a team" is the check constraint above, not a test here: in an inline on the
         # add page of a user or a team, the holder has no id yet when clean() runs.
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": "The end must be after the start."})
+        validate_period(self.starts_at, self.ends_at)
 
     def is_active_at(self, at) -> bool:
         return (self.starts_at is None or self.starts_at <= at) and (self.ends_at is None or self.ends_at > at)

@@ -17,7 +17,7 @@ from oauth2_provider.models import get_application_model
 
 from roles import services
 from roles.admin.base import ExistingRowsInline, GrantedByStampMixin, NewRowsInline, SlugInputFilter
-from roles.models import Role, RoleAssignment, TeamMembership
+from roles.models import Role, RoleAssignment, TeamMembership, validate_period
 from roles.selectors import access_explanation
 
 
@@ -80,8 +80,7 @@ class AssignRoleForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            raise forms.ValidationError("The end must be after the start.")
+        validate_period(data.get("starts_at"), data.get("ends_at"))
         return data
 
 
