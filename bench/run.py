@@ -55,8 +55,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument(
-        "--isolated-requests", type=int, default=400, help="requests per batch when timing each mode's CPU in process"
+        "--isolated-requests", type=int, default=100, help="requests per batch when timing each mode's CPU in process"
     )
+    parser.add_argument("--isolated-rounds", type=int, default=20, help="batches per mode in process (best is kept)")
     parser.add_argument("--grants", type=int, default=50, help="code exchanges and refresh grants to time")
     parser.add_argument("--sign-ins", type=int, default=10, help="password sign-ins to time")
     parser.add_argument("--load-generator", choices=["auto", "wrk", "python"], default="auto")
@@ -67,7 +68,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         for name, value in SMOKE.items():
             setattr(args, name, value)
         args.seconds, args.warmup, args.rounds, args.grants, args.sign_ins = 1, 0.2, 1, 3, 1
-        args.isolated_requests = 10
+        args.isolated_requests, args.isolated_rounds = 10, 2
     return args
 
 
@@ -96,6 +97,7 @@ def main(argv: list[str] | None = None) -> dict:
             "seconds": args.seconds,
             "rounds": args.rounds,
             "load_generator": generator,
+            "isolated_rounds": args.isolated_rounds,
         },
     }
     headers = {
@@ -197,6 +199,7 @@ def _measure_in_process(args, credentials, headers: dict) -> dict:
     report["isolated_cpu_ms_per_request"] = isolated.cpu_ms_per_mode(
         {mode: (path, headers[mode], mode == "f") for mode, (_, path) in MODES.items()},
         requests=args.isolated_requests,
+        rounds=args.isolated_rounds,
     )
     say("Token endpoint, sign-ins and token sizes (one thread: per CPU core)…")
     rates = oauth.token_endpoint_rates(user=credentials.user, application=credentials.application, count=args.grants)
@@ -315,7 +318,8 @@ def print_report(report: dict) -> None:
     )
     isolated_cpu = report["isolated_cpu_ms_per_request"]
     print(
-        "CPU per request in process (no network, no load generator; best of 5 batches): "
+        "CPU per request in process (no network, no load generator; "
+        f"best of {report['setup']['isolated_rounds']} batches): "
         + ", ".join(f"({mode}) {ms:.2f} ms" for mode, ms in isolated_cpu.items())
         + f"; b/a {isolated_cpu['b'] / isolated_cpu['a']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
         f"{_mark(isolated_cpu['b'] / isolated_cpu['a'] <= TARGET_RATIO_TO_FLOOR)}, "
