@@ -138,14 +138,14 @@ class ApplicationAdmin(DotApplicationAdmin):
 
     @admin.action(description="Disable selected connections (they get invalid_client)")
     def disable(self, request, queryset):
-        count = services.applications_disable(applications=queryset)
+        count = services.connections_disable(connections=queryset)
         self.message_user(request, f"Disabled {count} connection(s).")
 
     @admin.action(
         description="Delete selected self-registered clients that never completed a sign-in", permissions=["delete"]
     )
     def purge_unused(self, request, queryset):
-        count = services.applications_purge_unused(applications=queryset)
+        count = services.connections_purge_unused(connections=queryset)
         self.message_user(request, f"Deleted {count} unused self-registered client(s); others were kept.")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -179,7 +179,7 @@ class GptConnectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Validate a new connection as it will be saved: confidential, authorization code.
         if self.instance.pk is None:
-            services.gpt_connection_shape(application=self.instance)
+            services.gpt_connection_shape(connection=self.instance)
 
 
 @admin.register(GptConnection)
@@ -219,7 +219,7 @@ class GptConnectionAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        issued = services.gpt_connection_register(application=obj)
+        issued = services.gpt_connection_register(connection=obj)
         self._hold_secret_for_one_showing(request, issued)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -255,7 +255,7 @@ class GptConnectionAdmin(admin.ModelAdmin):
         connection = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_change_permission(request, connection):
             raise PermissionDenied
-        issued = services.gpt_connection_rotate_secret(application=connection)
+        issued = services.gpt_connection_rotate_secret(connection=connection)
         self.log_change(request, connection, "Generated a new client secret.")
         self._hold_secret_for_one_showing(request, issued)
         messages.warning(
@@ -267,7 +267,7 @@ class GptConnectionAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _hold_secret_for_one_showing(request, issued: services.IssuedCredentials) -> None:
-        request.session[NEW_SECRET_SESSION_KEY] = {"pk": issued.application.pk, "secret": issued.client_secret}
+        request.session[NEW_SECRET_SESSION_KEY] = {"pk": issued.connection.pk, "secret": issued.client_secret}
 
     @staticmethod
     def _take_secret(request, connection) -> str | None:

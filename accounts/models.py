@@ -31,9 +31,9 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class ApplicationQuerySet(models.QuerySet):
-    def never_signed_in(self, *, created_before: dt.datetime) -> ApplicationQuerySet:
-        """Self-registered clients older than `created_before` through which no one ever completed a sign-in."""
+class ConnectionQuerySet(models.QuerySet):
+    def never_signed_in(self, *, created_before: dt.datetime) -> ConnectionQuerySet:
+        """Self-registered connections older than `created_before` through which no one ever completed a sign-in."""
         return self.exclude(registration_source=AbstractApplication.RegistrationSource.MANUAL).filter(
             last_sign_in_at__isnull=True, created__lt=created_before
         )
@@ -110,7 +110,7 @@ class Application(AbstractApplication):
         help_text="When a user last completed a sign-in through it (a code exchanged for tokens).",
     )
 
-    objects = ApplicationManager.from_queryset(ApplicationQuerySet)()
+    objects = ApplicationManager.from_queryset(ConnectionQuerySet)()
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
@@ -342,8 +342,8 @@ class ClientRegistrationPolicy(models.Model):
 
 
 class AuthorizationCodeRedemptionQuerySet(models.QuerySet):
-    def for_code(self, *, code: str, application) -> AuthorizationCodeRedemption | None:
-        return self.filter(code_checksum=code_checksum(code), application=application).first()
+    def for_code(self, *, code: str, connection) -> AuthorizationCodeRedemption | None:
+        return self.filter(code_checksum=code_checksum(code), application=connection).first()
 
     def redeemed_before(self, moment: dt.datetime) -> AuthorizationCodeRedemptionQuerySet:
         """Sign-ins older than `moment`: past their absolute lifetime, nothing left to revoke on replay."""

@@ -28,7 +28,7 @@ urlpatterns = [
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/apps/", views.connected_apps, name="connected-apps"),
     # By primary key: a client id may be a URL (a Client ID Metadata Document), which no path segment holds.
-    path("accounts/apps/<int:pk>/revoke/", views.revoke_app, name="revoke-app"),
+    path("accounts/apps/<int:pk>/revoke/", views.connection_revoke, name="revoke-app"),
     path(".well-known/openid-configuration", views.server_metadata, name="openid-configuration"),
     path(".well-known/oauth-authorization-server", views.server_metadata, name="oauth-authorization-server"),
     path(".well-known/jwks.json", views.jwks, name="jwks"),

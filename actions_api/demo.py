@@ -133,7 +133,7 @@ def _seed_users(roles: dict[str, Role]) -> None:
 
 def seed_demo_connection():
     Application = get_application_model()
-    application, _ = Application.objects.update_or_create(
+    connection, _ = Application.objects.update_or_create(
         client_id=DEMO_CLIENT_ID,
         defaults={
             "name": "Demo GPT",
@@ -149,7 +149,7 @@ def seed_demo_connection():
             "skip_authorization": False,
         },
     )
-    return application
+    return connection
 
 
 def _seed_business_data() -> None:

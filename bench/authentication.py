@@ -14,12 +14,12 @@ READER_CLAIMS = AccessClaims.build(roles=["bench-reader"], permissions=["orders.
 
 @dataclass(frozen=True)
 class BenchAuth:
-    """What the views and throttles read from `request.auth`: who, through which client, with what."""
+    """What the views and throttles read from `request.auth`: who, through which connection, with what."""
 
     subject: str
     client_id: str
     scopes: frozenset[str]
-    access: AccessClaims
+    claims: AccessClaims
 
 
 class FixedClaimsAuthentication:
@@ -27,7 +27,7 @@ class FixedClaimsAuthentication:
 
     def authenticate(self, request):
         return None, BenchAuth(
-            subject="bench-reader", client_id="bench", scopes=frozenset({"api"}), access=READER_CLAIMS
+            subject="bench-reader", client_id="bench", scopes=frozenset({"api"}), claims=READER_CLAIMS
         )
 
     def authenticate_header(self, request):
@@ -48,10 +48,10 @@ class OpaqueTokenAuthentication(OAuth2Authentication):
         if result is None:
             return None
         user, token = result
-        claims = effective_claims(user=user, application=token.application)
+        claims = effective_claims(user=user, connection=token.application)
         return user, BenchAuth(
             subject=str(user.pk),
             client_id=token.application.client_id,
             scopes=frozenset(token.scope.split()),
-            access=claims,
+            claims=claims,
         )

@@ -77,7 +77,7 @@ def _token_request(client: Client, form: dict) -> dict:
     return response.json()
 
 
-def token_endpoint_rates(*, user, application, count: int) -> dict[str, Rate]:
+def token_endpoint_rates(*, user, connection, count: int) -> dict[str, Rate]:
     """
     `count` authorization-code exchanges, then `count` refresh grants (each with the token the
     previous one rotated in), one after another on one thread: a rate per CPU core.
@@ -88,7 +88,7 @@ def token_endpoint_rates(*, user, application, count: int) -> dict[str, Rate]:
     Grant.objects.bulk_create(
         Grant(
             user=user,
-            application=application,
+            application=connection,
             code=code,
             expires=expires,
             redirect_uri=REDIRECT_URI,
@@ -136,12 +136,12 @@ def password_sign_in_rate(*, count: int) -> Rate:
     return _timed(count, sign_in)
 
 
-def client_secret_check_rate(*, application, count: int) -> Rate:
+def client_secret_check_rate(*, connection, count: int) -> Rate:
     """How fast a client secret is checked: every token request pays this once."""
     from django.contrib.auth.hashers import check_password
 
     def check(index: int) -> None:
-        if not check_password(CLIENT_SECRET, application.client_secret):
+        if not check_password(CLIENT_SECRET, connection.client_secret):
             raise RuntimeError("The benchmark client's secret does not verify.")
 
     return _timed(count, check)
@@ -155,7 +155,7 @@ def _scope_values(n: int) -> list[str]:
     return [f"CC-{10000 + index}" for index in range(n)]
 
 
-def token_sizes(*, application, sizes: tuple[int, ...] = (1, 10, 100)) -> dict:
+def token_sizes(*, connection, sizes: tuple[int, ...] = (1, 10, 100)) -> dict:
     """
     Bytes of the access token of a user whose role grants `n` permissions (``resource000.read``…)
     and `n` data-scope values (``cost_center: CC-10000``…), minted as the token endpoint does;
@@ -168,7 +168,7 @@ def token_sizes(*, application, sizes: tuple[int, ...] = (1, 10, 100)) -> dict:
             slug=f"bench-size-{n}", permissions=_permissions(n), data_scopes={"cost_center": _scope_values(n)}
         )
         user = bench_user(f"bench-size-{n}", roles=[role])
-        payload = access_token_payload(user=user, application=application, scopes=SCOPES, issued_at=int(time.time()))
+        payload = access_token_payload(user=user, connection=connection, scopes=SCOPES, issued_at=int(time.time()))
         result["each"][str(n)] = _size(payload)
     result["half_each"] = {str(n): _size(payload, permissions=n // 2 or 1, values=n - n // 2) for n in sizes}
     low, high = 0, 2_000  # the largest n (each) whose token fits: a binary search on the same payload

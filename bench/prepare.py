@@ -31,7 +31,7 @@ TOKEN_LIFETIME = dt.timedelta(hours=2)
 @dataclass(frozen=True)
 class Credentials:
     user: object
-    application: object
+    connection: object
     jwt: str
     opaque: str
 
@@ -62,20 +62,20 @@ def bench_user(username: str, *, roles: list[Role], password: str | None = None)
     return user
 
 
-def bench_client():
+def bench_connection():
     """A confidential GPT-like connection; its secret is stored hashed, as every connection's is."""
     Application = get_application_model()
-    application = Application.objects.filter(client_id=CLIENT_ID).first() or Application(client_id=CLIENT_ID)
-    application.name = "Benchmark client"
-    application.client_type = Application.CLIENT_CONFIDENTIAL
-    application.authorization_grant_type = Application.GRANT_AUTHORIZATION_CODE
-    application.client_secret = CLIENT_SECRET
-    application.hash_client_secret = True
-    application.redirect_uris = REDIRECT_URI
-    application.require_pkce = False
-    application.algorithm = Application.RS256_ALGORITHM
-    application.save()
-    return application
+    connection = Application.objects.filter(client_id=CLIENT_ID).first() or Application(client_id=CLIENT_ID)
+    connection.name = "Benchmark client"
+    connection.client_type = Application.CLIENT_CONFIDENTIAL
+    connection.authorization_grant_type = Application.GRANT_AUTHORIZATION_CODE
+    connection.client_secret = CLIENT_SECRET
+    connection.hash_client_secret = True
+    connection.redirect_uris = REDIRECT_URI
+    connection.require_pkce = False
+    connection.algorithm = Application.RS256_ALGORITHM
+    connection.save()
+    return connection
 
 
 def ensure_benchmark_database() -> None:
@@ -107,20 +107,20 @@ def prepare_credentials() -> Credentials:
         data_scopes={attribute: list(values) for attribute, values in READER_CLAIMS.data_scopes.items()},
     )
     user = bench_user(READER, roles=[role], password=READER_PASSWORD)
-    application = bench_client()
-    if effective_claims(user=user, application=application) != READER_CLAIMS:
+    connection = bench_connection()
+    if effective_claims(user=user, connection=connection) != READER_CLAIMS:
         raise RuntimeError("The reader's claims differ from the floor's: the modes would not serve the same rows.")
 
     now = int(time.time())
-    payload = access_token_payload(user=user, application=application, scopes=SCOPES, issued_at=now)
+    payload = access_token_payload(user=user, connection=connection, scopes=SCOPES, issued_at=now)
     payload["exp"] = now + int(TOKEN_LIFETIME.total_seconds())
     jwt = sign_access_token(payload)
 
     opaque = secrets.token_urlsafe(32)
     AccessToken = get_access_token_model()
     token = AccessToken(
-        user=user, application=application, expires=timezone.now() + TOKEN_LIFETIME, scope=" ".join(SCOPES)
+        user=user, application=connection, expires=timezone.now() + TOKEN_LIFETIME, scope=" ".join(SCOPES)
     )
     set_token_value(token, opaque)
     token.save()
-    return Credentials(user=user, application=application, jwt=jwt, opaque=opaque)
+    return Credentials(user=user, connection=connection, jwt=jwt, opaque=opaque)

@@ -199,16 +199,16 @@ def _measure_in_process(args, credentials, headers: dict) -> dict:
         requests=args.isolated_requests,
     )
     say("Token endpoint, sign-ins and token sizes (one thread: per CPU core)…")
-    rates = oauth.token_endpoint_rates(user=credentials.user, application=credentials.application, count=args.grants)
+    rates = oauth.token_endpoint_rates(user=credentials.user, connection=credentials.connection, count=args.grants)
     report["token_endpoint"] = {grant: _rate(rate) for grant, rate in rates.items()}
     report["token_endpoint"]["client_secret_checks_per_second"] = oauth.client_secret_check_rate(
-        application=credentials.application, count=max(2, args.sign_ins)
+        connection=credentials.connection, count=max(2, args.sign_ins)
     ).per_second
     report["password_sign_in"] = {
         "hasher": oauth.configured_hasher(),
         **_rate(oauth.password_sign_in_rate(count=args.sign_ins)),
     }
-    report["token_size_bytes"] = oauth.token_sizes(application=credentials.application)
+    report["token_size_bytes"] = oauth.token_sizes(connection=credentials.connection)
     return report
 
 

@@ -5,7 +5,7 @@ from django.test import Client
 from oauth2_provider.models import get_refresh_token_model
 
 from accounts.models import Application
-from tests.factories import ApplicationFactory, UserFactory
+from tests.factories import ConnectionFactory, UserFactory
 
 RefreshToken = get_refresh_token_model()
 CIMD_URL = "https://claude.ai/oauth/mcp-oauth-client-metadata"
@@ -26,7 +26,7 @@ def signed_into(user, application) -> RefreshToken:
 @pytest.fixture
 def claude(alice):
     """A Client ID Metadata Document client, as Claude registers: its client_id is an https URL."""
-    application = ApplicationFactory(
+    application = ConnectionFactory(
         name="Claude",
         client_id=CIMD_URL,
         client_type="public",
@@ -50,7 +50,7 @@ def test_an_app_whose_client_id_is_a_url_is_listed_and_revocable(client, alice, 
 
 
 def test_an_app_the_user_never_signed_into_cannot_be_named(client, alice):
-    elsewhere = ApplicationFactory()
+    elsewhere = ConnectionFactory()
     other_user_token = signed_into(UserFactory(), elsewhere)
 
     assert client.post(f"/accounts/apps/{elsewhere.pk}/revoke/").status_code == 404
