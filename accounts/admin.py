@@ -70,7 +70,7 @@ admin.site.unregister(get_application_model())
 
 
 class NeverSignedInFilter(admin.SimpleListFilter):
-    """Self-registered clients through which no one ever completed a sign-in (candidates to purge)."""
+    """Self-registered connections through which no one ever completed a sign-in (candidates to purge)."""
 
     title = "sign-in completed"
     parameter_name = "signed_in"
@@ -85,8 +85,8 @@ class NeverSignedInFilter(admin.SimpleListFilter):
 
 
 @admin.register(get_application_model())
-class ApplicationAdmin(DotApplicationAdmin):
-    """Every OAuth client (GPTs, MCP clients, other apps), with Rolegate's connection settings."""
+class ConnectionAdmin(DotApplicationAdmin):
+    """Every connection (GPTs, MCP clients, other apps): DOT's application fields and Rolegate's."""
 
     view_on_site = False  # DOT's own application pages are not served
 
@@ -142,11 +142,11 @@ class ApplicationAdmin(DotApplicationAdmin):
         self.message_user(request, f"Disabled {count} connection(s).")
 
     @admin.action(
-        description="Delete selected self-registered clients that never completed a sign-in", permissions=["delete"]
+        description="Delete selected self-registered connections that never completed a sign-in", permissions=["delete"]
     )
     def purge_unused(self, request, queryset):
         count = services.connections_purge_unused(connections=queryset)
-        self.message_user(request, f"Deleted {count} unused self-registered client(s); others were kept.")
+        self.message_user(request, f"Deleted {count} unused self-registered connection(s); others were kept.")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -168,7 +168,7 @@ class GptConnectionForm(forms.ModelForm):
         ]
         labels = {"redirect_uris": "Exact callback URLs", "skip_authorization": TRUSTED_LABEL}
         help_texts = {
-            "name": "Users see it on the consent page and under Connected apps.",
+            "name": "Users see it on the consent page and under Connections.",
             "redirect_uris": "The callback URL ChatGPT shows under the GPT's OAuth settings, one a line. "
             "Not needed with 'Any GPT'.",
             "skip_authorization": TRUSTED_HELP,

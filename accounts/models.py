@@ -41,7 +41,9 @@ class ConnectionQuerySet(models.QuerySet):
 
 class Application(AbstractApplication):
     """
-    An OAuth client: a GPT connection, an MCP client or any other app.
+    A connection: what one OAuth client (a GPT, an MCP client such as Claude, any other app)
+    signs users in through. DOT calls it an application, and the swapped model keeps that name;
+    everywhere else Rolegate calls it a connection.
 
     Adds to DOT's application what ChatGPT needs: callback URLs that follow the GPT when its
     id changes, PKCE optional for confidential GPT connections, and default scopes used when
@@ -82,7 +84,7 @@ class Application(AbstractApplication):
         "active",
         default=True,
         help_text=(
-            "Untick to cut this client off: sign-in, code exchange and refresh then answer invalid_client. "
+            "Untick to cut this connection off: sign-in, code exchange and refresh then answer invalid_client. "
             "Access tokens already issued lapse within their lifetime."
         ),
     )
@@ -133,7 +135,7 @@ class Application(AbstractApplication):
         return self.require_pkce or self.client_type == self.CLIENT_PUBLIC
 
     def is_usable(self, request) -> bool:
-        """DOT asks this at every authorization and token request: a disabled client is unknown."""
+        """DOT asks this at every authorization and token request: a disabled connection is unknown."""
         return self.is_active
 
     @property
@@ -289,8 +291,8 @@ class ClientRegistrationPolicy(models.Model):
     registration_open = models.BooleanField(
         default=True,
         help_text=(
-            "MCP clients (ChatGPT apps, Claude connectors) may register themselves. Existing "
-            "clients keep working while registration is closed; disable them one by one under "
+            "MCP clients (ChatGPT apps, Claude connectors) may register themselves. Connections "
+            "they registered keep working while registration is closed; disable them under "
             "OAuth connections."
         ),
     )

@@ -109,7 +109,7 @@ def connection_access_revoke(*, user, client_id: str) -> int:
     # Its next sign-in asks for consent again.
     ConsentApproval.objects.filter(user=user, application=connection).delete()
     access_revoke(
-        users=User.objects.filter(pk=user.pk), client_id=client_id, reason="revoked by the user (Connected apps)"
+        users=User.objects.filter(pk=user.pk), client_id=client_id, reason="revoked by the user (Connections)"
     )
     return live
 

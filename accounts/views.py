@@ -226,10 +226,10 @@ class ConsentView(AuthorizationView):
 
 
 @login_required
-def connected_apps(request):
+def connection_list(request):
     """The connections this user signed into, each with a button that ends its access."""
     connections = selectors.user_connections(user=request.user)
-    return render(request, "accounts/connected_apps.html", {"connections": connections})
+    return render(request, "accounts/connections.html", {"connections": connections})
 
 
 @login_required
@@ -240,15 +240,15 @@ def connection_revoke(request, pk: int):
     if services.connection_access_revoke(user=request.user, client_id=connection.client_id):
         messages.success(
             request,
-            "Access revoked. The app loses access within seconds and must ask you to sign in again.",
+            "Access revoked. The connection loses access within seconds and must ask you to sign in again.",
         )
-    return redirect("connected-apps")
+    return redirect("connections")
 
 
 def home(request):
     """
     `/`: anonymous visitors sign in; a signed-in user sees the access their next token carries and
-    their connected apps; staff also see the first-run checklist and a way to the dashboard.
+    their connections; staff also see the first-run checklist and a way to the dashboard.
     """
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())

@@ -88,7 +88,7 @@ def test_prompt_none_cannot_skip_consent(client, alice):
     assert parse_qs(urlsplit(response["Location"]).query)["error"] == ["consent_required"]
 
 
-def test_revoking_an_apps_access_forgets_the_approval(client, alice):
+def test_revoking_a_connections_access_forgets_the_approval(client, alice):
     allow(client, authorize(client))
 
     connection_access_revoke(user=alice, client_id="demo-gpt")

@@ -40,16 +40,16 @@ def test_any_gpt_mode_refuses_everything_else(uri):
 
 
 def test_pinned_mode_accepts_only_the_listed_gpts():
-    application = ConnectionFactory.build(chatgpt_callbacks=ChatGPTCallbacks.PINNED, pinned_gpt_ids="g-abc123")
-    assert application.redirect_uri_allowed("https://chatgpt.com/aip/g-abc123/oauth/callback")
-    assert not application.redirect_uri_allowed("https://chatgpt.com/aip/g-other/oauth/callback")
+    connection = ConnectionFactory.build(chatgpt_callbacks=ChatGPTCallbacks.PINNED, pinned_gpt_ids="g-abc123")
+    assert connection.redirect_uri_allowed("https://chatgpt.com/aip/g-abc123/oauth/callback")
+    assert not connection.redirect_uri_allowed("https://chatgpt.com/aip/g-other/oauth/callback")
 
 
 def test_exact_mode_accepts_only_registered_uris():
-    application = ConnectionFactory.build(redirect_uris="https://app.example.test/callback")
-    assert application.redirect_uri_allowed("https://app.example.test/callback")
-    assert not application.redirect_uri_allowed(ACCEPTED[0])
-    assert not application.redirect_uri_allowed("https://app.example.test/callback/extra")
+    connection = ConnectionFactory.build(redirect_uris="https://app.example.test/callback")
+    assert connection.redirect_uri_allowed("https://app.example.test/callback")
+    assert not connection.redirect_uri_allowed(ACCEPTED[0])
+    assert not connection.redirect_uri_allowed("https://app.example.test/callback/extra")
 
 
 def test_a_pattern_connection_needs_no_registered_uri_but_pinned_mode_needs_ids():

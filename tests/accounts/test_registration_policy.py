@@ -67,8 +67,8 @@ def test_a_confidential_client_is_registered_only_when_the_policy_allows_it(clie
     allowed = register(client, token_endpoint_auth_method="client_secret_post")
 
     assert allowed.status_code == 201
-    application = Application.objects.get(client_id=allowed.json()["client_id"])
-    assert application.client_type == Application.CLIENT_CONFIDENTIAL and application.pkce_required()
+    connection = Application.objects.get(client_id=allowed.json()["client_id"])
+    assert connection.client_type == Application.CLIENT_CONFIDENTIAL and connection.pkce_required()
 
 
 @pytest.mark.parametrize("redirect_uris", [[], None, CLAUDE_CALLBACK, ["https://evil.example/cb"]])
@@ -88,8 +88,8 @@ def test_a_registered_client_is_public_and_must_use_pkce(client):
     response = register(client)
 
     assert response.status_code == 201
-    application = Application.objects.get(client_id=response.json()["client_id"])
-    assert application.client_type == Application.CLIENT_PUBLIC and application.pkce_required()
+    connection = Application.objects.get(client_id=response.json()["client_id"])
+    assert connection.client_type == Application.CLIENT_PUBLIC and connection.pkce_required()
 
 
 @pytest.mark.parametrize(
@@ -180,7 +180,7 @@ def test_the_admin_lists_and_purges_clients_never_signed_in_through(admin_client
     changelist = "/admin/accounts/application/"
 
     listed = admin_client.get(changelist, {"signed_in": "never"}).context["cl"].result_list
-    assert {application.pk for application in listed} == {unused.pk, fresh.pk}
+    assert {connection.pk for connection in listed} == {unused.pk, fresh.pk}
 
     admin_client.post(changelist, {"action": "purge_unused", "_selected_action": [unused.pk, used.pk, manual.pk]})
     assert set(Application.objects.values_list("pk", flat=True)) == {used.pk, fresh.pk, manual.pk}

@@ -1,4 +1,4 @@
-"""Connected apps lists and revokes every app, including MCP clients whose client_id is a URL (CIMD)."""
+"""The Connections page lists and revokes every connection, including MCP clients whose client_id is a URL (CIMD)."""
 
 import pytest
 from django.test import Client
@@ -19,25 +19,25 @@ def alice(client):
     return user
 
 
-def signed_into(user, application) -> RefreshToken:
-    return RefreshToken.objects.create(user=user, application=application, token=f"rt-{user.pk}-{application.pk}")
+def signed_into(user, connection) -> RefreshToken:
+    return RefreshToken.objects.create(user=user, application=connection, token=f"rt-{user.pk}-{connection.pk}")
 
 
 @pytest.fixture
 def claude(alice):
     """A Client ID Metadata Document client, as Claude registers: its client_id is an https URL."""
-    application = ConnectionFactory(
+    connection = ConnectionFactory(
         name="Claude",
         client_id=CIMD_URL,
         client_type="public",
         registration_source=Application.RegistrationSource.CIMD,
         redirect_uris="https://claude.ai/api/mcp/auth_callback",
     )
-    signed_into(alice, application)
-    return application
+    signed_into(alice, connection)
+    return connection
 
 
-def test_an_app_whose_client_id_is_a_url_is_listed_and_revocable(client, alice, claude):
+def test_a_connection_whose_client_id_is_a_url_is_listed_and_revocable(client, alice, claude):
     """The review: such a client made the page answer 500 (its revoke URL could not be built)."""
     page = client.get("/accounts/apps/")
 
@@ -49,7 +49,7 @@ def test_an_app_whose_client_id_is_a_url_is_listed_and_revocable(client, alice, 
     assert "Claude" not in client.get("/accounts/apps/").content.decode()
 
 
-def test_an_app_the_user_never_signed_into_cannot_be_named(client, alice):
+def test_a_connection_the_user_never_signed_into_cannot_be_named(client, alice):
     elsewhere = ConnectionFactory()
     other_user_token = signed_into(UserFactory(), elsewhere)
 
