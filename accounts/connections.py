@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
-
-from accounts.discovery import absolute
 from accounts.redirects import CHATGPT_CALLBACK, ChatGPTCallbacks
-from roles.conf import rolegate_settings
+from roles.conf import absolute_url
 
 TOKEN_EXCHANGE_METHOD = "Default (POST request)"
 
@@ -28,7 +25,7 @@ class EditorValue:
 
 
 def schema_url() -> str:
-    return rolegate_settings.PORTAL_BASE_URL + reverse("schema")
+    return absolute_url("schema")
 
 
 def callback_policy(connection) -> str:
@@ -61,8 +58,8 @@ def gpt_editor_values(connection, *, client_secret: str | None = None) -> list[E
             hint="Shown only once, right after it is generated; stored hashed. Generate a new one if lost.",
             secret=True,
         ),
-        EditorValue("authorization_url", "Authorization URL", absolute("oauth2_provider:authorize")),
-        EditorValue("token_url", "Token URL", absolute("oauth2_provider:token")),
+        EditorValue("authorization_url", "Authorization URL", absolute_url("oauth2_provider:authorize")),
+        EditorValue("token_url", "Token URL", absolute_url("oauth2_provider:token")),
         EditorValue("scope", "Scope", connection.default_scopes, hint="Leaving it empty means the same."),
         EditorValue(
             "token_exchange_method",

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from oauth2_provider.settings import oauth2_settings
 
 from accounts.models import ClientRegistrationPolicy
-from roles.conf import rolegate_settings
-
-
-def absolute(view_name: str) -> str:
-    return rolegate_settings.PORTAL_BASE_URL + reverse(view_name)
+from roles.conf import absolute_url, rolegate_settings
 
 
 def authorization_server_metadata() -> dict:
     metadata = {
         "issuer": rolegate_settings.PORTAL_BASE_URL,
-        "authorization_endpoint": absolute("oauth2_provider:authorize"),
-        "token_endpoint": absolute("oauth2_provider:token"),
-        "revocation_endpoint": absolute("oauth2_provider:revoke-token"),
-        "introspection_endpoint": absolute("oauth2_provider:introspect"),
-        "userinfo_endpoint": absolute("oauth2_provider:user-info"),
-        "jwks_uri": absolute("jwks"),
+        "authorization_endpoint": absolute_url("oauth2_provider:authorize"),
+        "token_endpoint": absolute_url("oauth2_provider:token"),
+        "revocation_endpoint": absolute_url("oauth2_provider:revoke-token"),
+        "introspection_endpoint": absolute_url("oauth2_provider:introspect"),
+        "userinfo_endpoint": absolute_url("oauth2_provider:user-info"),
+        "jwks_uri": absolute_url("jwks"),
         "scopes_supported": list(oauth2_settings.SCOPES),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
@@ -50,5 +45,5 @@ def authorization_server_metadata() -> dict:
     }
     if oauth2_settings.DCR_ENABLED and ClientRegistrationPolicy.current().registration_open:
         # MCP clients (ChatGPT apps, Claude connectors) register themselves here (RFC 7591).
-        metadata["registration_endpoint"] = absolute("oauth2_provider:dcr-register")
+        metadata["registration_endpoint"] = absolute_url("oauth2_provider:dcr-register")
     return metadata

@@ -1,4 +1,4 @@
-"""Emails to users (password reset, invitations): plain text and HTML, links on the public base URL."""
+"""Emails to users (password reset, invitations): plain text and HTML; their links are `absolute_url`s."""
 
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
 
-from roles.conf import rolegate_settings
-
 logger = logging.getLogger(__name__)
 
 
 def email_compose(*, to: str, template: str, context: dict) -> EmailMultiAlternatives:
     """`template` names three files: `<template>_subject.txt`, `<template>.txt` and `<template>.html`."""
-    context = {"base_url": rolegate_settings.PORTAL_BASE_URL, **context}
     subject = "".join(loader.render_to_string(f"{template}_subject.txt", context).splitlines())
     message = EmailMultiAlternatives(
         subject, loader.render_to_string(f"{template}.txt", context), settings.DEFAULT_FROM_EMAIL, [to]

@@ -10,6 +10,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from roles.conf import rolegate_settings
+from roles.fields import clip_to_field
 
 
 def lockout_username(request, credentials: dict | None = None) -> str | None:
@@ -23,7 +24,7 @@ def lockout_username(request, credentials: dict | None = None) -> str | None:
     if username is None:
         return None
     User = get_user_model()
-    return str(username)[: User._meta.get_field(User.USERNAME_FIELD).max_length]
+    return clip_to_field(User, User.USERNAME_FIELD, str(username))
 
 
 class UsernameAtAddressLockout(AxesDatabaseHandler):

@@ -13,6 +13,7 @@ from django.http.request import validate_host
 from django.utils import timezone
 from jwcrypto import jwk
 from oauth2_provider.models import AbstractApplication, ApplicationManager
+from oauth2_provider.settings import oauth2_settings
 
 from accounts.redirects import ChatGPTCallbacks, gpt_id_from
 from accounts.signing_keys import active_private_key_pem, parsed_jwk
@@ -29,6 +30,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+def default_scopes() -> str:
+    """What a new connection grants when a client asks for no scope: DOT's ``DEFAULT_SCOPES`` setting."""
+    return " ".join(oauth2_settings.DEFAULT_SCOPES)
 
 
 class ConnectionQuerySet(models.QuerySet):
@@ -77,7 +83,7 @@ class Application(AbstractApplication):
     )
     default_scopes = models.CharField(
         max_length=255,
-        default="openid profile api",
+        default=default_scopes,
         help_text="Scopes granted when the client asks for none (ChatGPT's Scope field left empty).",
     )
     is_active = models.BooleanField(
@@ -161,16 +167,16 @@ class Application(AbstractApplication):
                     "or accept ChatGPT callbacks by pattern ('Any GPT')."
                 }
             )
-        if self.chatgpt_callbacks != ChatGPTCallbacks.EXACT and not self.redirect_uris.strip():
-            # DOT insists on a registered URI for the code grant; here the ChatGPT pattern
-            # stands in for it, so run DOT's other checks without that one.
-            grant_type, self.authorization_grant_type = self.authorization_grant_type, ""
-            try:
-                super().clean()
-            finally:
-                self.authorization_grant_type = grant_type
-        else:
+        try:
             super().clean()
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            if self.chatgpt_callbacks != ChatGPTCallbacks.EXACT and not self.redirect_uris.strip():
+                # DOT's only complaint about no redirect URIs is that the code grant needs one;
+                # here the ChatGPT pattern stands in for it.
+                errors.pop("redirect_uris", None)
+            if errors:
+                raise ValidationError(errors) from None
 
     def _clean_self_registered(self) -> None:
         """Anyone may register: only known connector callbacks, and ID tokens signed like every other."""

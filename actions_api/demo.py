@@ -7,13 +7,14 @@ Idempotent: every row is found by its natural key and brought to the demo state.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from oauth2_provider.models import get_application_model
 
+from accounts.models import default_scopes
 from accounts.redirects import ChatGPTCallbacks
 from actions_api.models import Customer, Document, Order, Region
 from roles.models import ApiPermission, Role, RoleAssignment, RoleDataScope
@@ -88,68 +89,107 @@ def seed_demo(*, progress: Callable[[str], None] = lambda message: None) -> None
     _seed_business_data()
 
 
-def _seed_roles() -> dict[str, Role]:
-    permissions = {
-        code: ApiPermission.objects.update_or_create(code=code, defaults={"description": description})[0]
-        for code, description in PERMISSIONS.items()
-    }
-    roles = {}
-    for slug, (name, codes, scopes) in ROLES.items():
-        role, _ = Role.objects.update_or_create(slug=slug, defaults={"name": name})
-        role.permissions.set([permissions[code] for code in codes])
-        role.data_scopes.all().delete()
-        RoleDataScope.objects.bulk_create(
-            RoleDataScope(role=role, attribute=attribute, value=value)
-            for attribute, values in scopes.items()
-            for value in values
-        )
-        roles[slug] = role
-    return roles
+# ---------------------------------------------------------------- the steps (the bench seeds with them too)
+def seed_role(*, slug: str, name: str, permissions: Iterable[str], data_scopes: Mapping[str, Iterable[str]]) -> Role:
+    """A role with exactly these permissions (created when missing) and data scopes."""
+    role, _ = Role.objects.update_or_create(slug=slug, defaults={"name": name})
+    role.permissions.set([ApiPermission.objects.get_or_create(code=code)[0] for code in permissions])
+    role.data_scopes.all().delete()
+    RoleDataScope.objects.bulk_create(
+        RoleDataScope(role=role, attribute=attribute, value=value)
+        for attribute, values in data_scopes.items()
+        for value in values
+    )
+    return role
 
 
-def _seed_users(roles: dict[str, Role]) -> None:
-    User = get_user_model()
-    admin, _ = User.objects.get_or_create(username=ADMIN_USERNAME)
-    admin.is_staff = admin.is_superuser = True
-    admin.email = "admin@rolegate.example"
-    admin.set_password(ADMIN_PASSWORD)
-    admin.save()
-    for username, (first_name, last_name, role_slugs) in USERS.items():
-        user, _ = User.objects.update_or_create(
-            username=username,
-            defaults={
-                "first_name": first_name,
-                "last_name": last_name,
-                "email": f"{username}@rolegate.example",
-                "is_active": True,
-            },
-        )
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-        RoleAssignment.objects.filter(user=user).exclude(role__slug__in=role_slugs).delete()
-        for slug in role_slugs:
-            RoleAssignment.objects.get_or_create(user=user, role=roles[slug], defaults={"granted_by": admin})
+def seed_user(
+    username: str,
+    *,
+    first_name: str,
+    last_name: str,
+    email: str,
+    roles: Iterable[Role] = (),
+    password: str | None = None,
+    granted_by=None,
+):
+    """An active user holding exactly `roles` directly; the password is set when given."""
+    user, _ = get_user_model().objects.update_or_create(
+        username=username,
+        defaults={"first_name": first_name, "last_name": last_name, "email": email, "is_active": True},
+    )
+    if password is not None:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    roles = list(roles)
+    RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
+    for role in roles:
+        RoleAssignment.objects.get_or_create(user=user, role=role, defaults={"granted_by": granted_by})
+    return user
 
 
-def seed_demo_connection():
+def seed_connection(
+    *, client_id: str, client_secret: str, name: str, redirect_uris: str = "", chatgpt_callbacks: str = ""
+):
+    """
+    A confidential connection as a GPT uses it (authorization code, PKCE optional, RS256 ID
+    tokens, the default scopes), in exactly this state; its secret is stored hashed, as every
+    connection's is.
+    """
     Application = get_application_model()
     connection, _ = Application.objects.update_or_create(
-        client_id=DEMO_CLIENT_ID,
+        client_id=client_id,
         defaults={
-            "name": "Demo GPT",
+            "name": name,
             "client_type": Application.CLIENT_CONFIDENTIAL,
             "authorization_grant_type": Application.GRANT_AUTHORIZATION_CODE,
-            "client_secret": DEMO_CLIENT_SECRET,
+            "client_secret": client_secret,
             "hash_client_secret": True,
-            "redirect_uris": "",
-            "chatgpt_callbacks": ChatGPTCallbacks.ANY_GPT,
+            "redirect_uris": redirect_uris,
+            "chatgpt_callbacks": chatgpt_callbacks or ChatGPTCallbacks.EXACT,
             "require_pkce": False,
-            "default_scopes": "openid profile api",
+            "default_scopes": default_scopes(),
             "algorithm": Application.RS256_ALGORITHM,
             "skip_authorization": False,
         },
     )
     return connection
+
+
+def _seed_roles() -> dict[str, Role]:
+    for code, description in PERMISSIONS.items():
+        ApiPermission.objects.update_or_create(code=code, defaults={"description": description})
+    return {
+        slug: seed_role(slug=slug, name=name, permissions=codes, data_scopes=scopes)
+        for slug, (name, codes, scopes) in ROLES.items()
+    }
+
+
+def _seed_users(roles: dict[str, Role]) -> None:
+    admin, _ = get_user_model().objects.get_or_create(username=ADMIN_USERNAME)
+    admin.is_staff = admin.is_superuser = True
+    admin.email = "admin@rolegate.example"
+    admin.set_password(ADMIN_PASSWORD)
+    admin.save()
+    for username, (first_name, last_name, role_slugs) in USERS.items():
+        seed_user(
+            username,
+            first_name=first_name,
+            last_name=last_name,
+            email=f"{username}@rolegate.example",
+            roles=[roles[slug] for slug in role_slugs],
+            password=DEMO_PASSWORD,
+            granted_by=admin,
+        )
+
+
+def seed_demo_connection():
+    return seed_connection(
+        client_id=DEMO_CLIENT_ID,
+        client_secret=DEMO_CLIENT_SECRET,
+        name="Demo GPT",
+        chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT,
+    )
 
 
 def _seed_business_data() -> None:

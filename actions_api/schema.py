@@ -14,8 +14,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from oauth2_provider.settings import oauth2_settings
 from rest_framework import serializers
 
-from accounts.discovery import absolute
-from roles.conf import rolegate_settings
+from roles.conf import absolute_url, rolegate_settings
 
 SECURITY_SCHEME = "oauth2"
 READ_ONLY_METHODS = {"get", "head", "options"}
@@ -95,9 +94,9 @@ class AccessTokenScheme(OpenApiAuthenticationExtension):
             "description": "Sign in through the portal; the access token carries your roles and data scopes.",
             "flows": {
                 "authorizationCode": {
-                    "authorizationUrl": absolute("oauth2_provider:authorize"),
-                    "tokenUrl": absolute("oauth2_provider:token"),
-                    "refreshUrl": absolute("oauth2_provider:token"),
+                    "authorizationUrl": absolute_url("oauth2_provider:authorize"),
+                    "tokenUrl": absolute_url("oauth2_provider:token"),
+                    "refreshUrl": absolute_url("oauth2_provider:token"),
                     "scopes": dict(oauth2_settings.SCOPES),
                 }
             },

@@ -1,5 +1,6 @@
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularRedocView
+from oauth2_provider.settings import oauth2_settings
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ ME_EXAMPLE = {
     "name": "Alice Andersen",
     "email": "alice@rolegate.example",
     "client_id": "demo-gpt",
-    "scope": "openid profile api",
+    "scope": " ".join(oauth2_settings.DEFAULT_SCOPES),
     "roles": ["sales-emea"],
     "permissions": ["customers.read", "orders.read"],
     "data_scopes": {"region": ["EMEA"]},

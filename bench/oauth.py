@@ -10,11 +10,12 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import connection
+from django.db import connection as db_connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from oauth2_provider.models import get_grant_model
+from oauth2_provider.settings import oauth2_settings
 
 from accounts.token_minting import access_token_payload, sign_access_token
 from bench import cpu
@@ -24,7 +25,6 @@ from bench.prepare import (
     READER,
     READER_PASSWORD,
     REDIRECT_URI,
-    SCOPES,
     bench_role,
     bench_user,
 )
@@ -92,7 +92,7 @@ def token_endpoint_rates(*, user, connection, count: int) -> dict[str, Rate]:
             code=code,
             expires=expires,
             redirect_uri=REDIRECT_URI,
-            scope=" ".join(SCOPES),
+            scope=" ".join(oauth2_settings.DEFAULT_SCOPES),
         )
         for code in codes
     )
@@ -120,7 +120,7 @@ def token_endpoint_rates(*, user, connection, count: int) -> dict[str, Rate]:
 
 
 def _statements(step: Callable[[int], None], index: int) -> int:
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(db_connection) as queries:
         step(index)
     return len(queries.captured_queries)
 
@@ -168,7 +168,9 @@ def token_sizes(*, connection, sizes: tuple[int, ...] = (1, 10, 100)) -> dict:
             slug=f"bench-size-{n}", permissions=_permissions(n), data_scopes={"cost_center": _scope_values(n)}
         )
         user = bench_user(f"bench-size-{n}", roles=[role])
-        payload = access_token_payload(user=user, connection=connection, scopes=SCOPES, issued_at=int(time.time()))
+        payload = access_token_payload(
+            user=user, connection=connection, scopes=oauth2_settings.DEFAULT_SCOPES, issued_at=int(time.time())
+        )
         result["each"][str(n)] = _size(payload)
     result["half_each"] = {str(n): _size(payload, permissions=n // 2 or 1, values=n - n // 2) for n in sizes}
     low, high = 0, 2_000  # the largest n (each) whose token fits: a binary search on the same payload

@@ -9,21 +9,21 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_application_model, set_token_value
+from oauth2_provider.models import get_access_token_model, set_token_value
+from oauth2_provider.settings import oauth2_settings
 
 from accounts.token_minting import access_token_payload, sign_access_token
-from actions_api.demo import ADMIN_USERNAME
+from actions_api.demo import ADMIN_USERNAME, seed_connection, seed_role, seed_user
 from actions_api.demo import USERS as DEMO_USERS
 from actions_api.scale import USER_PREFIX
 from bench.authentication import READER_CLAIMS
 from roles.claims import effective_claims
-from roles.models import ApiPermission, Role, RoleAssignment, RoleDataScope
+from roles.models import Role
 
 READER = "bench-reader"
 READER_PASSWORD = "rolegate-bench-reader"
 CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-client-secret-0123456789"
 REDIRECT_URI = "https://bench.example.test/callback"
-SCOPES = ["openid", "profile", "api"]
 #: Tokens outlive the whole run (the production TTL is 15 minutes).
 TOKEN_LIFETIME = dt.timedelta(hours=2)
 
@@ -37,45 +37,21 @@ class Credentials:
 
 
 def bench_role(*, slug: str, permissions: list[str], data_scopes: dict[str, list[str]]) -> Role:
-    """A role with exactly these permissions and data scopes (created or reset)."""
-    role, _ = Role.objects.update_or_create(slug=slug, defaults={"name": slug})
-    role.permissions.set([ApiPermission.objects.get_or_create(code=code)[0] for code in permissions])
-    role.data_scopes.all().delete()
-    RoleDataScope.objects.bulk_create(
-        RoleDataScope(role=role, attribute=attribute, value=value)
-        for attribute, values in data_scopes.items()
-        for value in values
-    )
-    return role
+    """A role with exactly these permissions and data scopes (created or reset), seeded as the demo's are."""
+    return seed_role(slug=slug, name=slug, permissions=permissions, data_scopes=data_scopes)
 
 
 def bench_user(username: str, *, roles: list[Role], password: str | None = None):
-    user, _ = get_user_model().objects.update_or_create(
-        username=username, defaults={"first_name": "Bench", "last_name": username, "email": f"{username}@bench.test"}
+    return seed_user(
+        username, first_name="Bench", last_name=username, email=f"{username}@bench.test", roles=roles, password=password
     )
-    if password is not None:
-        user.set_password(password)
-        user.save(update_fields=["password"])
-    RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
-    for role in roles:
-        RoleAssignment.objects.get_or_create(user=user, role=role)
-    return user
 
 
 def bench_connection():
-    """A confidential GPT-like connection; its secret is stored hashed, as every connection's is."""
-    Application = get_application_model()
-    connection = Application.objects.filter(client_id=CLIENT_ID).first() or Application(client_id=CLIENT_ID)
-    connection.name = "Benchmark client"
-    connection.client_type = Application.CLIENT_CONFIDENTIAL
-    connection.authorization_grant_type = Application.GRANT_AUTHORIZATION_CODE
-    connection.client_secret = CLIENT_SECRET
-    connection.hash_client_secret = True
-    connection.redirect_uris = REDIRECT_URI
-    connection.require_pkce = False
-    connection.algorithm = Application.RS256_ALGORITHM
-    connection.save()
-    return connection
+    """A confidential GPT-like connection, seeded as the demo's is (secret stored hashed)."""
+    return seed_connection(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, name="Benchmark client", redirect_uris=REDIRECT_URI
+    )
 
 
 def ensure_benchmark_database() -> None:
@@ -112,14 +88,19 @@ def prepare_credentials() -> Credentials:
         raise RuntimeError("The reader's claims differ from the floor's: the modes would not serve the same rows.")
 
     now = int(time.time())
-    payload = access_token_payload(user=user, connection=connection, scopes=SCOPES, issued_at=now)
+    payload = access_token_payload(
+        user=user, connection=connection, scopes=oauth2_settings.DEFAULT_SCOPES, issued_at=now
+    )
     payload["exp"] = now + int(TOKEN_LIFETIME.total_seconds())
     jwt = sign_access_token(payload)
 
     opaque = secrets.token_urlsafe(32)
     AccessToken = get_access_token_model()
     token = AccessToken(
-        user=user, application=connection, expires=timezone.now() + TOKEN_LIFETIME, scope=" ".join(SCOPES)
+        user=user,
+        application=connection,
+        expires=timezone.now() + TOKEN_LIFETIME,
+        scope=" ".join(oauth2_settings.DEFAULT_SCOPES),
     )
     set_token_value(token, opaque)
     token.save()

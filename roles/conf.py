@@ -3,7 +3,7 @@ Rolegate's own settings: one ``ROLEGATE`` dict in the Django settings, read thro
 ``rolegate_settings`` (the way DRF reads ``REST_FRAMEWORK`` through ``api_settings`` and DOT reads
 ``OAUTH2_PROVIDER`` through ``oauth2_settings``).
 
-Every name has a default below; ``portal/settings.py`` fills the dict from the environment (the
+Every name has a default below; ``portal/settings/base.py`` fills the dict from the environment (the
 README lists the variables). Values are read at use, not at import, and re-read when a test
 changes the dict (``override_settings(ROLEGATE=...)`` or pytest-django's ``settings`` fixture).
 It lives in ``roles``, the lowest layer, so every app can read it.
@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.urls import reverse
 
 DEFAULTS: dict[str, Any] = {
     # ------------------------------------------------------------ where the portal is
@@ -30,10 +31,16 @@ DEFAULTS: dict[str, Any] = {
     "REFRESH_TOKEN_TTL_SECONDS": 30 * 24 * 3600,
     # However often a sign-in's refresh token rotates, it ends this long after the sign-in (ASVS 10.4.8).
     "REFRESH_TOKEN_MAX_AGE_SECONDS": 90 * 24 * 3600,
+    # A refresh grant answers with a new ID token too (OIDC Core 12.2 makes it optional). Off: ChatGPT and
+    # MCP clients ignore it, and minting it costs a signature and three statements per refresh.
+    "ID_TOKEN_ON_REFRESH": False,
     # Access tokens over this size are refused before any parsing.
     "ACCESS_TOKEN_MAX_BYTES": 8192,
     # Clock skew tolerated for `exp`, `nbf` and `iat`.
     "ACCESS_TOKEN_LEEWAY_SECONDS": 30,
+    # Verified access tokens each process remembers, so a token sent again is not parsed again
+    # (actions_api.token_verification.VerifiedTokenMemo): a few KB each.
+    "ACCESS_TOKEN_MEMO_SIZE": 1024,
     # ------------------------------------------------------------ signing keys (cache lifetimes)
     # How long a process trusts its in-memory copy of the public signing keys.
     "SIGNING_KEYS_CACHE_SECONDS": 60,
@@ -44,6 +51,10 @@ DEFAULTS: dict[str, Any] = {
     "ACTIVE_SIGNING_KEY_CACHE_SECONDS": 5.0,
     # How long clients may cache the JWKS document.
     "JWKS_MAX_AGE_SECONDS": 60,
+    # ------------------------------------------------------------ two-step sign-in
+    # A session remembers whether its user must pass or set up a second factor this long: a policy
+    # change reaches signed-in sessions within it (the gate makes no query on every page).
+    "MFA_GATE_RECHECK_SECONDS": 300,
     # ------------------------------------------------------------ revocation and the shared cache
     # Each process compares the revocation list's version in the shared cache this often.
     "ACCESS_REVOCATION_REFRESH_SECONDS": 1.0,
@@ -124,3 +135,11 @@ def _reload(*, setting: str, **kwargs) -> None:
 
 
 setting_changed.connect(_reload)
+
+
+def absolute_url(view_name: str, *args, **kwargs) -> str:
+    """
+    The public URL of a view: ``PORTAL_BASE_URL`` + its path. What the portal tells clients
+    (metadata, the GPT editor's values, emails, callbacks) never comes from a request's Host header.
+    """
+    return rolegate_settings.PORTAL_BASE_URL + reverse(view_name, args=args or None, kwargs=kwargs or None)

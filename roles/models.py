@@ -204,11 +204,27 @@ class TeamMembership(models.Model):
         return f"{self.user} in {self.team}"
 
 
+class EqualsAny(Func):
+    """`column = ANY(array)` (PostgreSQL), a condition: see ``RoleAssignmentQuerySet.reaching``."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = models.BooleanField()
+
+
 class RoleAssignmentQuerySet(models.QuerySet):
     def reaching(self, user) -> RoleAssignmentQuerySet:
-        """Assignments to `user` directly or to a team `user` belongs to (active or not)."""
+        """
+        Assignments to `user` directly or to a team `user` belongs to (active or not).
+
+        On PostgreSQL the teams are `team_id = ANY(ARRAY(subquery))`, computed once before the scan:
+        with `team_id IN (subquery)` under the OR the planner scanned every assignment (100 ms at
+        200,000 of them, at every token issuance) where both conditions can use their index (0.2 ms).
+        """
         teams = TeamMembership.objects.filter(user=user).values("team_id")
-        return self.filter(models.Q(user=user) | models.Q(team_id__in=teams))
+        if connections[self.db].vendor != "postgresql":
+            return self.filter(models.Q(user=user) | models.Q(team_id__in=teams))
+        return self.filter(models.Q(user=user) | models.Q(EqualsAny(F("team_id"), ArraySubquery(teams))))
 
     def active(self, at=None) -> RoleAssignmentQuerySet:
         """Assignments in force at `at` (default: now)."""
@@ -220,6 +236,12 @@ class RoleAssignmentQuerySet(models.QuerySet):
 
 
 HOLDER_REQUIRED = "Assign the role to a user or to a team (exactly one of them)."
+
+
+def validate_period(starts_at, ends_at) -> None:
+    """An assignment's period, for the model, the bulk service and the admin's form alike (and a constraint)."""
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The end must be after the start."})
 
 
 class RoleAssignment(models.Model):
@@ -271,8 +293,7 @@ class RoleAssignment(models.Model):
     def clean(self) -> None:
         # "A user or a team" is the check constraint above, not a test here: in an inline on the
         # add page of a user or a team, the holder has no id yet when clean() runs.
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": "The end must be after the start."})
+        validate_period(self.starts_at, self.ends_at)
 
     def is_active_at(self, at) -> bool:
         return (self.starts_at is None or self.starts_at <= at) and (self.ends_at is None or self.ends_at > at)

@@ -32,6 +32,7 @@ from oauth2_provider.models import get_access_token_model, get_grant_model, get_
 from roles.audit.models import AuditEvent
 from roles.audit.services import audit_event, audit_record_many
 from roles.conf import rolegate_settings
+from roles.fields import clip_to_field
 from roles.models import AccessRevocation
 
 VERSION_KEY = "rolegate:revocations:version"
@@ -53,12 +54,12 @@ def access_revoke(
     """
     if users is None and not (client_id or token_id):
         raise ValueError("A revocation names at least a user, a connection or a token.")
-    now = timezone.now()
+    now, stored_reason = timezone.now(), clip_to_field(AccessRevocation, "reason", reason)
     people = list(users.values_list("pk", "username")) if users is not None else [(None, "")]
     for batch in _batches(people):
         AccessRevocation.objects.bulk_create(
             AccessRevocation(
-                user_id=pk, client_id=client_id, token_id=token_id, revoked_before=now, reason=reason[:200]
+                user_id=pk, client_id=client_id, token_id=token_id, revoked_before=now, reason=stored_reason
             )
             for pk, _ in batch
         )

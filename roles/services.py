@@ -8,8 +8,9 @@ here bypass those signals for speed and record one audit event per row themselve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -27,6 +28,7 @@ from roles.models import (
     RoleInclusion,
     Team,
     TeamMembership,
+    validate_period,
 )
 from roles.revocations import user_access_revoke
 
@@ -75,8 +77,7 @@ def role_assign_to_users(
     ends_at: dt.datetime | None = None,
 ) -> int:
     """Gives `role` to every user of `users` who does not hold it directly yet; returns how many got it."""
-    if starts_at and ends_at and ends_at <= starts_at:
-        raise ValueError("The end must be after the start.")
+    validate_period(starts_at, ends_at)
     holders = set(RoleAssignment.objects.filter(role=role, user__in=users).values_list("user_id", flat=True))
     now = timezone.now()
     created = 0
@@ -95,7 +96,7 @@ def role_assign_to_users(
                 action=AuditEvent.Action.CREATED,
                 target=assignment,
                 target_label=f"{username} → {role.slug}",
-                changes=_assignment_changes(assignment),
+                changes={name: [None, value] for name, value in _assignment_values(assignment).items()},
             )
             for assignment, (_, username) in zip(assignments, batch, strict=True)
         )
@@ -111,25 +112,13 @@ def role_remove_from_users(*, role: Role, users: QuerySet, revoke_access: bool =
     With `revoke_access`, their current tokens stop working too (else the role stays in tokens
     already issued until they expire).
     """
-    assignments = RoleAssignment.objects.filter(role=role, user__in=users).select_related("user")
-    removed = list(assignments)
-    audit_record_many(
-        audit_event(
-            action=AuditEvent.Action.DELETED,
-            target=assignment,
-            target_label=f"{assignment.user} → {role.slug}",
-            changes={name: [before, None] for name, (_, before) in _assignment_changes(assignment).items()},
-        )
-        for assignment in removed
+    return _delete_audited(
+        list(RoleAssignment.objects.filter(role=role, user__in=users).select_related("user")),
+        label=lambda assignment: f"{assignment.user} → {role.slug}",
+        values=_assignment_values,
+        revoke_access=revoke_access,
+        reason=reason or f"lost role {role.slug}",
     )
-    with recorded_by_caller():
-        RoleAssignment.objects.filter(pk__in=[assignment.pk for assignment in removed]).delete()
-    if revoke_access and removed:
-        user_access_revoke(
-            users=get_user_model().objects.filter(pk__in=[assignment.user_id for assignment in removed]),
-            reason=reason or f"lost role {role.slug}",
-        )
-    return len(removed)
 
 
 @transaction.atomic
@@ -158,27 +147,47 @@ def team_remove_members(*, team: Team, users: QuerySet, revoke_access: bool = Fa
     Takes `users` out of `team`; returns how many left. The team's roles leave with their next
     token, or at once with `revoke_access` (their current tokens stop working too).
     """
-    memberships = list(team.memberships.filter(user__in=users).select_related("user"))
+    return _delete_audited(
+        list(team.memberships.filter(user__in=users).select_related("user")),
+        label=lambda membership: f"{membership.user} in {team.slug}",
+        values=lambda membership: {"team": team.pk, "user": membership.user_id},
+        revoke_access=revoke_access,
+        reason=reason or f"left team {team.slug}",
+    )
+
+
+def _delete_audited(
+    rows: list[RoleAssignment] | list[TeamMembership],
+    *,
+    label: Callable[[Any], str],
+    values: Callable[[Any], dict],
+    revoke_access: bool,
+    reason: str,
+) -> int:
+    """
+    Deletes the assignments or memberships `rows` with one audit event each (the bulk way, past
+    the model signals); with `revoke_access` their users' current tokens stop working too.
+    """
+    if not rows:
+        return 0
     audit_record_many(
         audit_event(
             action=AuditEvent.Action.DELETED,
-            target=membership,
-            target_label=f"{membership.user} in {team.slug}",
-            changes={"team": [team.pk, None], "user": [membership.user_id, None]},
+            target=row,
+            target_label=label(row),
+            changes={name: [value, None] for name, value in values(row).items()},
         )
-        for membership in memberships
+        for row in rows
     )
     with recorded_by_caller():
-        TeamMembership.objects.filter(pk__in=[membership.pk for membership in memberships]).delete()
-    if revoke_access and memberships:
-        user_access_revoke(
-            users=get_user_model().objects.filter(pk__in=[membership.user_id for membership in memberships]),
-            reason=reason or f"left team {team.slug}",
-        )
-    return len(memberships)
+        type(rows[0]).objects.filter(pk__in=[row.pk for row in rows]).delete()
+    if revoke_access:
+        user_access_revoke(users=get_user_model().objects.filter(pk__in={row.user_id for row in rows}), reason=reason)
+    return len(rows)
 
 
-def _assignment_changes(assignment: RoleAssignment) -> dict:
+def _assignment_values(assignment: RoleAssignment) -> dict:
+    """What the audit log records of an assignment (its fields that are set)."""
     values = {
         "user": assignment.user_id,
         "team": assignment.team_id,
@@ -187,7 +196,7 @@ def _assignment_changes(assignment: RoleAssignment) -> dict:
         "ends_at": assignment.ends_at.isoformat() if assignment.ends_at else None,
         "granted_by": assignment.granted_by_id,
     }
-    return {name: [None, value] for name, value in values.items() if value is not None}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def _batches(rows: Iterable, size: int = BATCH_SIZE):

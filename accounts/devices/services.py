@@ -9,6 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.http import HttpRequest
 
 from accounts.devices.models import DeviceSession
+from roles.fields import clip_to_field
 
 
 def _session_store(session_key: str | None = None):
@@ -23,7 +24,7 @@ def device_session_record(*, request: HttpRequest, user) -> DeviceSession | None
         session_key=request.session.session_key,
         defaults={
             "user": user,
-            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:200],
+            "user_agent": clip_to_field(DeviceSession, "user_agent", request.META.get("HTTP_USER_AGENT", "")),
             "ip_address": request.META.get("REMOTE_ADDR") or None,
         },
     )

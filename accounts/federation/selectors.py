@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
-
 from accounts.connections import EditorValue
 from accounts.federation.models import IdentityProvider
-from roles.conf import rolegate_settings
+from roles.conf import absolute_url
 
 
 def email_domain(identifier: str) -> str:
@@ -33,12 +31,11 @@ def sign_in_buttons() -> list[IdentityProvider]:
 
 def redirect_uri(identity_provider: IdentityProvider) -> str:
     """Where the IdP sends the user back (allauth's callback for this IdP)."""
-    path = reverse("openid_connect_callback", kwargs={"provider_id": identity_provider.slug})
-    return rolegate_settings.PORTAL_BASE_URL + path
+    return absolute_url("openid_connect_callback", provider_id=identity_provider.slug)
 
 
 def saml_url(identity_provider: IdentityProvider, name: str) -> str:
-    return rolegate_settings.PORTAL_BASE_URL + reverse(name, kwargs={"organization_slug": identity_provider.slug})
+    return absolute_url(name, organization_slug=identity_provider.slug)
 
 
 def registration_values(identity_provider: IdentityProvider) -> list[EditorValue]:
@@ -64,7 +61,7 @@ def registration_values(identity_provider: IdentityProvider) -> list[EditorValue
         EditorValue(
             "sign_in_url",
             "Sign-in (initiate login) URL",
-            rolegate_settings.PORTAL_BASE_URL + reverse("login"),
+            absolute_url("login"),
             hint="Optional: for the IdP's app launcher.",
         ),
         EditorValue("grant_type", "Grant type", "Authorization code (confidential client with a client secret)"),

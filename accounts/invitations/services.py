@@ -12,13 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.email import email_compose, email_send
 from accounts.invitations.models import Invitation
 from accounts.invitations.tokens import invitation_token, invitation_token_matches
-from roles.conf import rolegate_settings
+from roles.conf import absolute_url
 from roles.models import Role, Team
 from roles.services import role_assign, team_add_members
 
@@ -31,9 +30,7 @@ class SentInvitation:
 
 
 def invitation_link(invitation: Invitation) -> str:
-    return rolegate_settings.PORTAL_BASE_URL + reverse(
-        "invitation-accept", args=[invitation.pk, invitation_token(invitation)]
-    )
+    return absolute_url("invitation-accept", invitation.pk, invitation_token(invitation))
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.mfa.selectors import mfa_enrolled, mfa_required
+from roles.conf import rolegate_settings
 
 #: Pages a signed-in but unverified user may open: the second-factor pages themselves, signing
 #: out, static files, and what is never session-authenticated (OAuth token endpoints, API, MCP).
@@ -26,10 +27,8 @@ OPEN_PREFIXES = (
     "/healthz",
     "/readyz",
 )
-#: The session remembers what the gate found (no query on every page); a policy change reaches
-#: signed-in sessions within this many seconds.
+#: The session remembers what the gate found (no query on every page) for MFA_GATE_RECHECK_SECONDS.
 GATE_SESSION_KEY = "rolegate_mfa_gate"
-RECHECK_SECONDS = 300
 
 
 def gate_state(user) -> dict:
@@ -54,8 +53,12 @@ class MfaGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The path first: on the open prefixes (the API's and MCP's bearer calls above all) the
+        # lazy `request.user` is never loaded (its session and second-factor lookups are skipped).
+        if request.path.startswith(OPEN_PREFIXES):
+            return self.get_response(request)
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not request.path.startswith(OPEN_PREFIXES):
+        if user.is_authenticated and not user.is_verified():
             step = self._step(request)
             if step is not None:
                 return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
@@ -64,7 +67,7 @@ class MfaGateMiddleware:
     @staticmethod
     def _step(request) -> str | None:
         state = request.session.get(GATE_SESSION_KEY)
-        if state is None or time.time() - state["at"] > RECHECK_SECONDS:
+        if state is None or time.time() - state["at"] > rolegate_settings.MFA_GATE_RECHECK_SECONDS:
             state = request.session[GATE_SESSION_KEY] = gate_state(request.user)
         if state["enrolled"]:
             return "mfa-verify"

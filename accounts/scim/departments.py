@@ -14,6 +14,7 @@ import hashlib
 from django.conf import settings
 from django.utils.text import slugify
 
+from roles.fields import clip_to_field
 from roles.models import Role, RoleAssignment, RoleDataScope
 
 ROLE_PREFIX = "scim-"
@@ -39,11 +40,12 @@ def department_sync(*, user, department: str, created: bool) -> None:
 
 
 def _department_role(attribute: str, prefix: str, department: str) -> Role:
-    value = department.strip()[:200]
+    value = clip_to_field(RoleDataScope, "value", department.strip())
+    slug = f"{prefix}{slugify(value) or hashlib.sha256(value.encode()).hexdigest()[:12]}"
     role, created = Role.objects.get_or_create(
-        slug=f"{prefix}{slugify(value) or hashlib.sha256(value.encode()).hexdigest()[:12]}"[:100],
+        slug=clip_to_field(Role, "slug", slug),
         defaults={
-            "name": f"{attribute}: {value} (from the directory)"[:200],
+            "name": clip_to_field(Role, "name", f"{attribute}: {value} (from the directory)"),
             "description": "Created by SCIM provisioning: grants only this data scope.",
         },
     )

@@ -17,6 +17,7 @@ from scim2_models import InvalidValueException, UniquenessException
 from accounts.scim.departments import department_sync
 from accounts.scim.models import ScimClient, ScimGroup, ScimUser
 from accounts.scim.selectors import manageable_users
+from roles.fields import clip_to_field
 from roles.models import Team
 from roles.services import team_add_members, team_remove_members, user_access_revoke
 
@@ -98,7 +99,8 @@ def scim_user_delete(*, client: ScimClient, user) -> None:
 
 def _user_save(*, user, link: ScimUser, values: UserValues, created: bool):
     user.username, user.email = values.username, values.email
-    user.first_name, user.last_name = values.first_name[:150], values.last_name[:150]
+    user.first_name = clip_to_field(type(user), "first_name", values.first_name)
+    user.last_name = clip_to_field(type(user), "last_name", values.last_name)
     user.is_active = values.active
     user.full_clean(exclude=["password"], validate_unique=False)
     user.save()
@@ -124,7 +126,7 @@ def scim_group_create(*, client: ScimClient, values: GroupValues) -> Team:
     if team is None:
         if Team.objects.filter(slug=slug).exists():
             slug = f"{slug}-{Team.objects.filter(slug__startswith=slug).count() + 1}"
-        team = Team.objects.create(slug=slug, name=values.display_name[:200])
+        team = Team.objects.create(slug=slug, name=clip_to_field(Team, "name", values.display_name))
     link = ScimGroup(team=team, client=client, external_id=values.external_id)
     link.full_clean(exclude=["team", "client"], validate_unique=False)
     link.save()
@@ -136,8 +138,9 @@ def scim_group_create(*, client: ScimClient, values: GroupValues) -> Team:
 def scim_group_update(*, client: ScimClient, team: Team, values: GroupValues) -> Team:
     """Renames the team and makes its members (among those this client manages) the group's."""
     link = ScimGroup.objects.select_for_update().filter(team=team).first() or ScimGroup(team=team, client=client)
-    if team.name != values.display_name[:200]:
-        team.name = values.display_name[:200]
+    name = clip_to_field(Team, "name", values.display_name)
+    if team.name != name:
+        team.name = name
         team.save(update_fields=["name"])
     link.external_id, link.modified_at = values.external_id, timezone.now()
     link.full_clean(exclude=["team", "client"], validate_unique=False)

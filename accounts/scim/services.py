@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.scim.models import ScimClient, token_digest
-from roles.conf import rolegate_settings
+from roles.conf import absolute_url
 
 TOKEN_PREFIX = "scim_"
 #: How often a busy client's "last sync" is written: not at every one of a full push's requests.
@@ -30,7 +30,7 @@ class IssuedScimClient:
 
 def scim_base_url() -> str:
     """The Tenant URL / SCIM connector base URL a directory's admin pastes."""
-    return f"{rolegate_settings.PORTAL_BASE_URL}/scim/v2"
+    return absolute_url("scim")
 
 
 def _new_token() -> tuple[str, str, str]:

@@ -1,6 +1,19 @@
+from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
-from accounts.scim.views import scim_endpoint
+
+@csrf_exempt
+def scim_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
+    """
+    The SCIM endpoint, imported on the first SCIM request: scim2-server and its pydantic models
+    cost about 2 s of CPU to import, which every server process paid on its first request of
+    any kind when the URLconf imported them.
+    """
+    from accounts.scim.views import scim_endpoint as serve
+
+    return serve(request, path)
+
 
 urlpatterns = [
     path("scim/v2", scim_endpoint, name="scim"),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.urls import reverse
 from mcp.server.transport_security import TransportSecuritySettings
 from oauth2_provider.settings import oauth2_settings
 from starlette.datastructures import Headers
@@ -21,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from actions_api.bearer import BearerPipeline, BearerRefusal
 from actions_api.mcp.tools import TOKEN_SCOPE_KEY, server
-from roles.conf import rolegate_settings
+from roles.conf import absolute_url, rolegate_settings
 
 MCP_PATH = "/mcp"
 
@@ -66,7 +65,7 @@ class BearerGate:
 
 def resource_metadata_url() -> str:
     """RFC 9728 metadata of this endpoint: where MCP clients learn which server signs them in."""
-    return rolegate_settings.PORTAL_BASE_URL + reverse("mcp-resource-metadata")
+    return absolute_url("mcp-resource-metadata")
 
 
 def _scope_hint() -> str:

@@ -2,7 +2,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from oauth2_provider.views import OAuthProtectedResourceMetadataView
 
-from roles.conf import rolegate_settings
+from roles.conf import absolute_url, rolegate_settings
 
 
 @method_decorator(cache_control(public=True, max_age=300), name="dispatch")
@@ -20,4 +20,4 @@ class ProtectedResourceMetadataView(OAuthProtectedResourceMetadataView):
         return getattr(rolegate_settings, self.resource_setting)
 
     def get_resource_documentation(self) -> str:
-        return f"{rolegate_settings.PORTAL_BASE_URL}/api/docs/"
+        return absolute_url("api-docs")

@@ -9,6 +9,7 @@ from django.db import models
 
 from roles.audit.context import current_actor
 from roles.audit.models import AuditEvent
+from roles.fields import clip_to_field
 
 SYSTEM = "system"
 _UNSET = object()
@@ -45,7 +46,7 @@ def audit_event(
         action=action,
         target_type=target_type,
         target_id=target_id,
-        target_label=target_label[:255],
+        target_label=clip_to_field(AuditEvent, "target_label", target_label),
         changes=changes or {},
         details=details or {},
     )

@@ -23,6 +23,7 @@ from oauth2_provider.signals import app_authorized
 from roles.audit.context import acting_as, is_muted
 from roles.audit.models import AuditEvent
 from roles.audit.services import audit_record, target_type_of
+from roles.fields import clip_to_field
 
 #: Written instead of a secret's value: the log says that it changed, never what to.
 CHANGED = "(changed)"
@@ -273,7 +274,7 @@ def _record_sign_in(sender, request, user, **kwargs) -> None:
 
 def _record_sign_in_failure(sender, credentials, request=None, **kwargs) -> None:
     # `credentials` holds the password (masked by Django, still): keep only the username.
-    username = str(credentials.get("username", ""))[:150]
+    username = clip_to_field(apps.get_model("accounts.User"), "username", str(credentials.get("username", "")))
     audit_record(
         action=AuditEvent.Action.SIGN_IN_FAILED,
         target_type=target_type_of(apps.get_model("accounts.User")),

@@ -74,6 +74,19 @@ def test_pasting_a_whole_callback_url_as_a_pinned_id_keeps_its_gpt_id():
 
 
 @pytest.mark.django_db
+def test_a_callback_pattern_stands_in_for_redirect_uris_while_dots_other_checks_still_apply():
+    connection = ConnectionFactory.build(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT, redirect_uris="")
+    connection.full_clean(exclude=["client_secret"])
+    assert connection.authorization_grant_type == "authorization-code"
+
+    connection.algorithm, connection.client_type = "HS256", "public"
+    with pytest.raises(ValidationError) as refused:
+        connection.full_clean(exclude=["client_secret"])
+    assert "algorithm" in refused.value.message_dict and "redirect_uris" not in refused.value.message_dict
+    assert connection.authorization_grant_type == "authorization-code"
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("entry", ["https://evil.example/aip/g-x/oauth/callback", "Sales1", "g-a/b"])
 def test_a_pinned_entry_that_is_no_gpt_id_is_refused_with_an_example(entry):
     connection = ConnectionFactory.build(

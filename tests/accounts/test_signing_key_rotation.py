@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from accounts import signing_keys
 from accounts.models import SigningKey
 from accounts.services import signing_key_rotate, signing_key_tokens_live_for, signing_keys_retire
 from accounts.signing_keys import active_signing_key
@@ -27,9 +28,10 @@ def user(db):
 
 @pytest.fixture
 def clock(monkeypatch):
-    """The key cache's monotonic clock, under the test's control."""
+    """The key caches' monotonic clock, under the test's control."""
     fake = types.SimpleNamespace(now=1000.0)
-    monkeypatch.setattr(keyset, "time", types.SimpleNamespace(monotonic=lambda: fake.now))
+    for module in (keyset, signing_keys):
+        monkeypatch.setattr(module, "time", types.SimpleNamespace(monotonic=lambda: fake.now))
     return fake
 
 
@@ -93,6 +95,25 @@ def test_every_process_learns_a_published_key_before_its_first_token_without_a_r
 
     assert timezone.now() < new.activates_at
     assert bearer(sign_with(new, mint_token(user))).get(ME).status_code == 200
+
+
+def test_tokens_naming_unknown_kids_reload_the_keys_at_most_once_per_interval(user, clock, django_assert_num_queries):
+    assert keyset.public_keys.get("made-up-0") is None  # the first lookup loads
+    with django_assert_num_queries(0):
+        assert all(keyset.public_keys.get(f"made-up-{n}") is None for n in range(50))
+    clock.now += rolegate_settings.SIGNING_KEYS_MIN_RELOAD_SECONDS + 0.1
+    with django_assert_num_queries(1):
+        assert all(keyset.public_keys.get(f"made-up-{n}") is None for n in range(50))
+
+
+def test_a_key_rotated_by_another_process_signs_here_once_this_process_rereads_it(user, clock, monkeypatch):
+    old = active_signing_key()
+    monkeypatch.setattr("accounts.services.forget_active_signing_key", lambda: None)  # as if rotated elsewhere
+    new = signing_key_rotate(publish_ahead=dt.timedelta(0))
+
+    assert active_signing_key() == old
+    clock.now += rolegate_settings.ACTIVE_SIGNING_KEY_CACHE_SECONDS + 0.1
+    assert active_signing_key() == new
 
 
 def test_keys_are_retired_only_after_every_token_they_signed_has_expired(client, user, mint_token, bearer, clock):

@@ -2,50 +2,34 @@
 
 import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import connection
+
+from bench import load
+from tests.bench import run_smoke
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ROOT = Path(__file__).resolve().parents[2]
+
+GENERATORS = ["python", "wrk"]
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
+def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_path):
+    """
+    One run with the generator `make bench` picks (wrk when installed): seeding, both gunicorns,
+    every mode and every figure. Each generator's own contract is proven against a tiny server by
+    the test below, so the runner is not run a second time for the other one.
+    """
+    generator = load.generator("auto")
 
-
-@pytest.mark.parametrize("generator", ["python", "wrk"])
-def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_path, generator):
-    if generator == "wrk" and not shutil.which("wrk"):
-        pytest.skip("wrk is not installed (apt-get install -y wrk); the Python load generator is covered")
-    report_file = tmp_path / "report.json"
-
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.run",
-            "--smoke",
-            "--load-generator",
-            generator,
-            "--database-url",
-            _database_url(),
-            "--json",
-            str(report_file),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
+    finished = run_smoke(
+        "bench.run", "--load-generator", generator, "--json", str(tmp_path / "report.json"), timeout=300
     )
 
     assert finished.returncode == 0, finished.stderr[-3000:]
-    report = json.loads(report_file.read_text())
+    report = json.loads((tmp_path / "report.json").read_text())
     assert report["setup"]["orders"] == 300 and report["setup"]["load_generator"] == generator
     for mode in "abc":
         figures = report["api"][mode]["median"]
@@ -81,14 +65,50 @@ def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_pat
 def test_the_runner_refuses_a_database_with_real_users(django_user_model):
     django_user_model.objects.create_user(username="someone-real", password="a real password")
 
-    finished = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--smoke", "--database-url", _database_url()],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    finished = run_smoke("bench.run", timeout=120)
 
     assert finished.returncode != 0
     assert "database of its own" in finished.stderr
     assert not django_user_model.objects.filter(username__startswith="bench-").exists()
+
+
+class _Answers(BaseHTTPRequestHandler):
+    """200 on /ok, 404 elsewhere: what a load generator must count apart."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = b"ok" if self.path == "/ok" else b"missing"
+        self.send_response(200 if self.path == "/ok" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def tiny_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.django_db(transaction=False)
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_each_load_generator_counts_requests_latencies_and_non_2xx_answers(tiny_server, generator):
+    if generator == "wrk" and not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (apt-get install -y wrk); the Python load generator is covered")
+
+    served = load.run_load(
+        generator=generator, url=tiny_server + "/ok", headers={"X-Bench": "1"}, seconds=1, connections=2
+    )
+    refused = load.run_load(generator=generator, url=tiny_server + "/gone", headers={}, seconds=1, connections=2)
+
+    assert served.requests > 0 and served.bad_status == 0 and served.socket_errors == 0
+    assert served.requests_per_second > 0 and 0 < served.p50_ms <= served.p95_ms <= served.p99_ms
+    assert refused.requests > 0 and refused.bad_status == refused.requests

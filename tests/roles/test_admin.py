@@ -200,3 +200,11 @@ def test_bulk_assign_without_a_role_shows_the_form_again_with_an_error(admin):
     response = bulk_action(admin, "assign_role", [user])
     assert response.status_code == 200 and b"This field is required" in response.content
     assert not RoleAssignment.objects.exists()
+
+
+def test_bulk_assign_ending_before_it_starts_shows_the_form_again_with_the_period_error(admin):
+    role, user = RoleFactory(slug="temp"), UserFactory()
+    period = {"starts_at_0": "2026-12-10", "starts_at_1": "09:00", "ends_at_0": "2026-12-01", "ends_at_1": "09:00"}
+    response = bulk_action(admin, "assign_role", [user], role=str(role.pk), **period)
+    assert response.status_code == 200 and b"The end must be after the start." in response.content
+    assert not RoleAssignment.objects.exists()

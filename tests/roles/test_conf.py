@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from roles.conf import DEFAULTS, rolegate_settings
+from roles.conf import DEFAULTS, absolute_url, rolegate_settings
 
 
 def test_an_unset_name_reads_its_documented_default():
@@ -18,6 +18,13 @@ def test_the_audiences_follow_the_portal_url_unless_set():
         assert rolegate_settings.MCP_RESOURCE == "https://portal.example.com/mcp"
     with override_settings(ROLEGATE={"API_AUDIENCE": "https://api.example.com"}):
         assert rolegate_settings.API_AUDIENCE == "https://api.example.com"
+
+
+def test_absolute_urls_are_on_the_portal_url_whatever_the_request_host(rolegate):
+    rolegate(PORTAL_BASE_URL="https://portal.example.com")
+    assert absolute_url("oauth2_provider:token") == "https://portal.example.com/o/token/"
+    assert absolute_url("saml_acs", organization_slug="acme") == "https://portal.example.com/auth/saml/acme/acs/"
+    assert absolute_url("invitation-accept", 7, "t0k") == "https://portal.example.com/accounts/invitations/7/t0k/"
 
 
 def test_an_override_is_read_at_once_and_undone_after():

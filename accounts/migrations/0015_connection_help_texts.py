@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0013_invitations'),
+        ('accounts', '0014_default_scopes_from_settings'),
     ]
 
     operations = [
