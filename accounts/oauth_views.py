@@ -6,16 +6,19 @@ import hashlib
 import json
 
 import jwt
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from oauth2_provider import views as dot_views
 from oauth2_provider.compat import login_not_required
 from oauth2_provider.models import get_access_token_model
 from oauth2_provider.oauth2_backends import get_oauthlib_core
-from oauth2_provider.views import DynamicClientRegistrationView, IntrospectTokenView
+from oauth2_provider.signals import app_authorized
 from oauthlib.common import Request as OauthlibRequest
 
+from accounts.oauth_validators import issued_access_tokens
 from accounts.registration import RegistrationRefused, registration_metadata_check, registration_wait_seconds
 
 AccessToken = get_access_token_model()
@@ -28,7 +31,28 @@ def oauth_error(error: str, description: str, *, status: int = 400, **headers: s
     return response
 
 
-class RegistrationView(DynamicClientRegistrationView):
+class TokenView(dot_views.TokenView):
+    """
+    DOT's token endpoint, whose ``app_authorized`` signal (the audit event) gets the access-token
+    row this request saved, user and connection loaded, where DOT reads it back by checksum and
+    the receiver then loads both (three queries per grant).
+    """
+
+    @method_decorator(sensitive_post_parameters("password", "client_secret"))
+    def authorization_flow_token_response(self, request, *args, **kwargs) -> HttpResponse:
+        with issued_access_tokens() as issued:
+            _, headers, body, status = self.create_token_response(request)
+        if status == 200:
+            app_authorized.send(sender=self, request=request, token=issued[-1] if issued else _token_of(body))
+        # JSON also when an error is raised while saving (a lost rotation race, a replayed code): oauthlib
+        # then sends no Content-Type, and DOT's default would be text/html (RFC 6749 5.2 says JSON).
+        response = HttpResponse(content=body, status=status, content_type="application/json")
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+
+class RegistrationView(dot_views.DynamicClientRegistrationView):
     """
     RFC 7591 registration, rate-limited, registering only public authorization-code clients
     (see ``accounts.registration.registration_metadata_check``); every refusal is an RFC 7591 error.
@@ -90,7 +114,7 @@ class ResourceServerIntrospectionView(View):
             return oauth_error("invalid_request", "The token parameter is missing.")
         if _audience_of(token) != client.resource_server_audience:
             return JsonResponse({"active": False})
-        return IntrospectTokenView.get_token_response(token)
+        return dot_views.IntrospectTokenView.get_token_response(token)
 
     @staticmethod
     def _authenticated_client(request):
@@ -99,6 +123,12 @@ class ResourceServerIntrospectionView(View):
         if core.server.request_validator.authenticate_client(oauthlib_request):
             return oauthlib_request.client
         return None
+
+
+def _token_of(body: str):
+    """The row of the access token in a token response DOT answered without creating one (no rotation)."""
+    checksum = hashlib.sha256(json.loads(body)["access_token"].encode()).hexdigest()
+    return AccessToken.objects.get(token_checksum=checksum)
 
 
 def _audience_of(token: str) -> str | None:

@@ -7,7 +7,7 @@ from accounts import views
 oauth_urlpatterns = (
     [
         path("authorize/", views.ConsentView.as_view(), name="authorize"),
-        path("token/", oauth_views.TokenView.as_view(), name="token"),
+        path("token/", endpoints.TokenView.as_view(), name="token"),
         path("revoke_token/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
         path("introspect/", endpoints.ResourceServerIntrospectionView.as_view(), name="introspect"),
         path("userinfo/", oauth_views.UserInfoView.as_view(), name="user-info"),

@@ -31,10 +31,16 @@ DEFAULTS: dict[str, Any] = {
     "REFRESH_TOKEN_TTL_SECONDS": 30 * 24 * 3600,
     # However often a sign-in's refresh token rotates, it ends this long after the sign-in (ASVS 10.4.8).
     "REFRESH_TOKEN_MAX_AGE_SECONDS": 90 * 24 * 3600,
+    # A refresh grant answers with a new ID token too (OIDC Core 12.2 makes it optional). Off: ChatGPT and
+    # MCP clients ignore it, and minting it costs a signature and three statements per refresh.
+    "ID_TOKEN_ON_REFRESH": False,
     # Access tokens over this size are refused before any parsing.
     "ACCESS_TOKEN_MAX_BYTES": 8192,
     # Clock skew tolerated for `exp`, `nbf` and `iat`.
     "ACCESS_TOKEN_LEEWAY_SECONDS": 30,
+    # Verified access tokens each process remembers, so a token sent again is not parsed again
+    # (actions_api.token_verification.VerifiedTokenMemo): a few KB each.
+    "ACCESS_TOKEN_MEMO_SIZE": 1024,
     # ------------------------------------------------------------ signing keys (cache lifetimes)
     # How long a process trusts its in-memory copy of the public signing keys.
     "SIGNING_KEYS_CACHE_SECONDS": 60,

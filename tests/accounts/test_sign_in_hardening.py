@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 from django.conf import settings
-from django.contrib.auth.hashers import Argon2PasswordHasher, get_hasher
+from django.contrib.auth.hashers import Argon2PasswordHasher, PBKDF2PasswordHasher, get_hasher
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
@@ -190,6 +190,18 @@ def test_a_password_hashed_with_other_argon2_parameters_is_rehashed_at_the_next_
 
     victim.refresh_from_db()
     assert victim.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_a_pbkdf2_password_is_rehashed_with_argon2id_at_the_next_sign_in(settings, victim):
+    settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
+    victim.password = PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())  # before argon2id
+    victim.save(update_fields=["password"])
+
+    assert sign_in(Client(), "victim", PASSWORD).status_code == 302
+
+    victim.refresh_from_db()
+    assert victim.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert sign_in(Client(), "victim", PASSWORD).status_code == 302  # and the new hash verifies
 
 
 def test_the_test_suite_alone_uses_the_fast_hasher():

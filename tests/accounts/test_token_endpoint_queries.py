@@ -4,75 +4,26 @@ every 15 minutes), so its statement count is pinned; a change that adds a query 
 Counts include transaction control (BEGIN, COMMIT, SAVEPOINT), as PostgreSQL sees them.
 """
 
-import datetime as dt
 import hashlib
-import secrets
 import uuid
 
 import jwt
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
-from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_grant_model
-
-from actions_api.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, seed_demo_connection
-from roles.models import Role
-from roles.services import role_assign
+from oauth2_provider.models import get_access_token_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CALLBACK = "https://chatgpt.com/aip/g-Demo1234/oauth/callback"
-#: Client, refresh token, its user and connection; absolute lifetime and federated sign-in checks;
-#: how the sign-in authenticated (amr, 1); claims (3); the ID token (3); DOT's rotation: lock, revoke,
-#: re-issue (11); audit (4).
-REFRESH_GRANT_STATEMENTS = 30
-#: Code lookups by DOT (6), client and user; claims (3); the ID token (3); the token pair (5); the code's
-#: deletion (3) and redemption record; how the sign-in authenticated (amr: read, keyed to the token family: 2);
-#: audit (4).
-CODE_EXCHANGE_STATEMENTS = 29
-
-
-@pytest.fixture
-def token_client():
-    seed_demo_connection()
-    user = get_user_model().objects.create_user("query-counter", email="counter@example.test")
-    role = Role.objects.create(slug="sales-emea", name="Sales EMEA")
-    role_assign(role=role, user=user)
-    return TokenClient(user)
-
-
-class TokenClient:
-    """Code exchanges and refresh grants through Django's full stack, in this thread (queries are counted)."""
-
-    def __init__(self, user):
-        self.user, self.http = user, Client()
-
-    def new_code(self) -> str:
-        """An authorization code as the consent page would have issued it."""
-        code = secrets.token_urlsafe(30)
-        get_grant_model().objects.create(
-            user=self.user,
-            application=seed_demo_connection(),
-            code=code,
-            redirect_uri=CALLBACK,
-            expires=timezone.now() + dt.timedelta(minutes=5),
-            scope="openid profile api",
-        )
-        return code
-
-    def exchange(self, code: str | None = None) -> dict:
-        code = code or self.new_code()
-        return self.token({"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK})
-
-    def refresh(self, refresh_token: str) -> dict:
-        return self.token({"grant_type": "refresh_token", "refresh_token": refresh_token})
-
-    def token(self, form: dict) -> dict:
-        credentials = {"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET}
-        response = self.http.post("/o/token/", {**form, **credentials})
-        assert response.status_code == 200, response.content
-        return response.json()
+#: Client, refresh token, its user and connection (DOT's validation, 4); absolute lifetime and federated
+#: sign-in checks (2); how the sign-in authenticated (amr, 1); claims (3); rotation: revoke the presented
+#: token if still live, delete its access token (2), the new pair (2), in BEGIN/COMMIT; audit (1 INSERT).
+#: No ID token: ID_TOKEN_ON_REFRESH is off.
+REFRESH_GRANT_STATEMENTS = 18
+#: The code's grant with its user (read once), client; amr (1); claims (3); the ID token (BEGIN, INSERT, COMMIT);
+#: DOT's resource check (1) and the token pair (2) in BEGIN/COMMIT; the code's deletion (3) and redemption record;
+#: how the sign-in authenticated, keyed to the token family (1); audit (1 INSERT).
+CODE_EXCHANGE_STATEMENTS = 20
+#: An ID token: its row in a transaction of its own (BEGIN, INSERT, COMMIT).
+ID_TOKEN_STATEMENTS = 3
 
 
 def test_a_refresh_grant_runs_a_fixed_number_of_statements(token_client, django_assert_num_queries):
@@ -82,6 +33,16 @@ def test_a_refresh_grant_runs_a_fixed_number_of_statements(token_client, django_
         issued = token_client.refresh(refresh_token)
 
     assert jwt.decode(issued["access_token"], options={"verify_signature": False})["roles"] == ["sales-emea"]
+    assert "id_token" not in issued
+
+
+def test_an_id_token_on_refresh_costs_its_row_alone(token_client, django_assert_num_queries, rolegate):
+    rolegate(ID_TOKEN_ON_REFRESH=True)
+    refresh_token = token_client.exchange()["refresh_token"]
+
+    with django_assert_num_queries(REFRESH_GRANT_STATEMENTS + ID_TOKEN_STATEMENTS):
+        issued = token_client.refresh(refresh_token)
+
     assert_linked_to_its_id_token(issued)
 
 

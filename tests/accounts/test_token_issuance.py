@@ -1,4 +1,4 @@
-"""What a token request costs: the user's claims are computed once for the access token and the ID token."""
+"""What a token request answers and costs: the user's claims are computed once for the access token and the ID token."""
 
 from unittest import mock
 
@@ -18,7 +18,8 @@ def role_lookups():
 
 
 @pytest.mark.parametrize("grant", ["authorization_code", "refresh_token"])
-def test_a_grant_computes_the_users_claims_once_for_both_tokens(chatgpt, role_lookups, grant):
+def test_a_grant_computes_the_users_claims_once_for_both_tokens(chatgpt, role_lookups, rolegate, grant):
+    rolegate(ID_TOKEN_ON_REFRESH=True)
     params = chatgpt.authorize("alice", "rolegate-demo", scope="openid profile api")
     form = {"grant_type": "authorization_code", "code": params["code"], "redirect_uri": chatgpt.callback}
     if grant == "refresh_token":
@@ -33,4 +34,33 @@ def test_a_grant_computes_the_users_claims_once_for_both_tokens(chatgpt, role_lo
     access = jwt.decode(issued["access_token"], options={"verify_signature": False})
     identity = jwt.decode(issued["id_token"], options={"verify_signature": False})
     assert access["roles"] == ["sales-emea"]
+    assert identity["sub"] == access["sub"] and identity["preferred_username"] == "alice"
+
+
+def refreshed(chatgpt) -> dict:
+    """The answer to a refresh grant of a sign-in with `openid` in its scope."""
+    params = chatgpt.authorize("alice", "rolegate-demo", scope="openid profile api")
+    form = {"grant_type": "authorization_code", "code": params["code"], "redirect_uri": chatgpt.callback}
+    first = chatgpt.token_request(form).json()
+    assert "id_token" in first  # the sign-in itself always has one
+    response = chatgpt.token_request({"grant_type": "refresh_token", "refresh_token": first["refresh_token"]})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_refresh_grant_answers_without_an_id_token_by_default(chatgpt):
+    issued = refreshed(chatgpt)
+
+    assert "id_token" not in issued
+    assert jwt.decode(issued["access_token"], options={"verify_signature": False})["roles"] == ["sales-emea"]
+    assert issued["refresh_token"] and issued["scope"] == "openid profile api"
+
+
+def test_a_refresh_grant_answers_with_a_fresh_id_token_when_configured(chatgpt, rolegate):
+    rolegate(ID_TOKEN_ON_REFRESH=True)
+
+    issued = refreshed(chatgpt)
+
+    identity = jwt.decode(issued["id_token"], options={"verify_signature": False})
+    access = jwt.decode(issued["access_token"], options={"verify_signature": False})
     assert identity["sub"] == access["sub"] and identity["preferred_username"] == "alice"

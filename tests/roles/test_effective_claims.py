@@ -5,11 +5,11 @@ from itertools import pairwise
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from roles.claims import effective_claims
-from roles.models import RoleInclusion
+from roles.models import RoleAssignment, RoleInclusion
 from roles.services import role_assign, role_include
 from tests.factories import ApplicationFactory, OrderFactory, RoleFactory, TeamFactory, UserFactory
 
@@ -166,3 +166,28 @@ def test_claims_take_a_fixed_number_of_queries_however_deep_and_wide(django_asse
 
     assert len(claims.roles) == 40
     assert len(claims.data_scopes["region"]) == 10
+
+
+@pytest.mark.django_db
+def test_the_assignments_reaching_a_user_are_read_by_index_not_by_scanning_them_all():
+    """Every token issuance reads them: `team_id IN (subquery)` under the OR scanned all 200,000 (100 ms)."""
+    user = UserFactory()
+    sql, params = RoleAssignment.objects.reaching(user).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny test table would be scanned anyway
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "BitmapOr" in plan, plan  # one index scan per condition, not a pass over every assignment
+
+
+@pytest.mark.django_db
+def test_the_assignments_reaching_a_user_are_their_own_and_their_teams_only():
+    user, other = UserFactory(), UserFactory()
+    team, other_team = TeamFactory(members=[user]), TeamFactory(members=[other])
+    own = role_assign(role=RoleFactory(), user=user)
+    through_team = role_assign(role=RoleFactory(), team=team)
+    role_assign(role=RoleFactory(), user=other)
+    role_assign(role=RoleFactory(), team=other_team)
+
+    assert set(RoleAssignment.objects.reaching(user)) == {own, through_team}
