@@ -28,6 +28,10 @@ MARKERS_BY_DIRECTORY = {"browser": ("browser", "live_server"), "bench": ("bench"
 LIVE_SERVER_FIXTURES = {"live_server", "asgi_portal", "portal", "portals"}
 
 
+# The tiers whose files run longest, longest first (see _long_files_first).
+LONG_TIERS = ("slow", "browser", "live_server")
+
+
 def pytest_collection_modifyitems(items):
     """Marks every test of a tier, so `-m "not slow"` or `-m browser` select by what a test really does."""
     for item in items:
@@ -37,6 +41,22 @@ def pytest_collection_modifyitems(items):
             markers.add("live_server")
         for marker in sorted(markers - {mark.name for mark in item.iter_markers()}):
             item.add_marker(marker)
+    _long_files_first(items)
+
+
+def _long_files_first(items):
+    """
+    Files with slow, then browser, then live-server tests run first (the order within each file is
+    kept). `make test` hands whole files to the xdist workers in this order (--dist loadfile
+    --no-loadscope-reorder), so both start on the long poles and finish together on short files,
+    instead of one worker ending alone on a file of one long test.
+    """
+    ranks: dict[Path, int] = {}
+    for item in items:
+        names = {mark.name for mark in item.iter_markers()}
+        rank = next((index for index, tier in enumerate(LONG_TIERS) if tier in names), len(LONG_TIERS))
+        ranks[item.path] = min(rank, ranks.get(item.path, rank))
+    items.sort(key=lambda item: ranks[item.path])
 
 
 @pytest.fixture(scope="module")
