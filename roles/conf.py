@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "ACCESS_TOKEN_MAX_BYTES": 8192,
     # Clock skew tolerated for `exp`, `nbf` and `iat`.
     "ACCESS_TOKEN_LEEWAY_SECONDS": 30,
+    # Verified access tokens each process remembers, so a token sent again is not parsed again
+    # (actions_api.token_verification.VerifiedTokenMemo): a few KB each.
+    "ACCESS_TOKEN_MEMO_SIZE": 1024,
     # ------------------------------------------------------------ signing keys (cache lifetimes)
     # How long a process trusts its in-memory copy of the public signing keys.
     "SIGNING_KEYS_CACHE_SECONDS": 60,

@@ -122,16 +122,7 @@ class PortalProcess:
     def start(self, *, env: dict) -> None:
         with open(self.log_path, "w") as log:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "portal.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                ],
+                uvicorn_command(self.port),
                 cwd=PROJECT_DIR,
                 env=env,
                 stdout=log,

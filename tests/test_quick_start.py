@@ -6,7 +6,6 @@ real process, signs a ChatGPT user in. (The one place the tests use SQLite.)
 import os
 import subprocess
 import sys
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 import requests
 
 from tests.chatgpt import ChatGPT
-from tests.servers import free_port, uvicorn_command
+from tests.servers import free_port, uvicorn_command, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.live_server
@@ -35,20 +34,24 @@ def portal_process(env: dict, *, server: str = "uvicorn"):
         "uvicorn": uvicorn_command(port),
         "gunicorn": [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
     }[server]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(150):
-            try:
-                requests.get(f"{base_url}/healthz", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.2)
-            except requests.Timeout:  # it serves, but waits for an unreachable database
-                break
+        wait_until(lambda: _serves(base_url), timeout=30, interval=0.2, message=f"{server} on {port}")
         yield base_url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _serves(base_url: str) -> bool:
+    """Whether the server answers at all (a 503, or no answer in time from a database wait, counts)."""
+    try:
+        requests.get(f"{base_url}/healthz", timeout=1)
+    except requests.ConnectionError:
+        return False
+    except requests.Timeout:  # it serves, but waits for an unreachable database
+        pass
+    return True
 
 
 def process_env(**overrides: str) -> dict:

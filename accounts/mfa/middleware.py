@@ -53,8 +53,12 @@ class MfaGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # The path first: on the open prefixes (the API's and MCP's bearer calls above all) the
+        # lazy `request.user` is never loaded (its session and second-factor lookups are skipped).
+        if request.path.startswith(OPEN_PREFIXES):
+            return self.get_response(request)
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not request.path.startswith(OPEN_PREFIXES):
+        if user.is_authenticated and not user.is_verified():
             step = self._step(request)
             if step is not None:
                 return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")

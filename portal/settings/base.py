@@ -93,7 +93,7 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     # First: every log line of the request, its response and its Action-call row carry its id.
     "actions_api.request_ids.RequestIdMiddleware",
-    # Requests by view, method and status for /metrics (paired with the "After" one, last).
+    # Requests and latency for /metrics (paired with the per-view one, last).
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # PostgreSQL refuses text with NUL bytes: such requests get a 400 before any lookup.
@@ -112,10 +112,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # One row per /api/v1/ request for the admin's "Action calls" log (no token stored), written in batches.
     "actions_api.call_log.ActionCallLogMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's policy on HTML pages, "default-src 'none'" on the rest (accounts.middleware).
+    "accounts.middleware.HtmlPolicyCSPMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into its lockout page.
     "axes.middleware.AxesMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    # django-prometheus's per-view series that operators read (actions_api.metrics).
+    "actions_api.metrics.ViewMetricsMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -214,7 +216,8 @@ X_FRAME_OPTIONS = "DENY"
 # The portal's pages load only their own assets and may not be framed (clickjacking of the
 # login and consent pages). No form-action: the consent form redirects to the client's callback.
 CONTENT_SECURITY_POLICY = {
-    # ReDoc's page (served from drf-spectacular-sidecar, not a CDN) starts it with an inline script.
+    # The API docs send a policy of their own (actions_api.views.ApiDocsView): Redoc needs an inline
+    # script, inline styles and a worker, still all from the portal.
     "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
     "DIRECTIVES": {
         "default-src": [csp_constants.SELF],

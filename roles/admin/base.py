@@ -49,6 +49,15 @@ class ExistingRowsInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        """The rows with the parent and every related row they show, in the one query."""
+        shown = (self.fk_name, *self.fields)
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(*(name for name in shown if self.model._meta.get_field(name).is_relation))
+        )
+
 
 class NewRowsInline(admin.TabularInline):
     """Blank forms only, to add related rows with autocomplete."""
@@ -57,6 +66,21 @@ class NewRowsInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).none()
+
+
+class RoleAssignmentsInline(ExistingRowsInline):
+    """The roles a user or a team holds (``fk_name``), with their period and who granted them."""
+
+    model = RoleAssignment
+    fields = readonly_fields = ["role", "starts_at", "ends_at", "granted_by", "granted_at"]
+
+
+class AddRoleAssignmentsInline(NewRowsInline):
+    """Gives the user or the team (``fk_name``) roles, possibly for a period only."""
+
+    model = RoleAssignment
+    fields = ["role", "starts_at", "ends_at"]
+    autocomplete_fields = ["role"]
 
 
 class GrantedByStampMixin:

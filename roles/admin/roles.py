@@ -39,9 +39,6 @@ class IncludedRolesInline(ExistingRowsInline):
     fields = readonly_fields = ["included_role"]
     verbose_name_plural = "Included roles (this role also grants everything they grant)"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("role", "included_role")
-
 
 class AddIncludedRolesInline(NewRowsInline):
     model = RoleInclusion

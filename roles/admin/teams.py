@@ -7,25 +7,17 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from roles.admin.base import ExistingRowsInline, GrantedByStampMixin, NewRowsInline, SlugInputFilter
-from roles.models import RoleAssignment, Team, TeamMembership
+from roles.admin.base import AddRoleAssignmentsInline, GrantedByStampMixin, RoleAssignmentsInline, SlugInputFilter
+from roles.models import Team, TeamMembership
 
 
-class TeamRolesInline(ExistingRowsInline):
-    model = RoleAssignment
+class TeamRolesInline(RoleAssignmentsInline):
     fk_name = "team"
-    fields = readonly_fields = ["role", "starts_at", "ends_at", "granted_by", "granted_at"]
     verbose_name_plural = "Roles of this team (every member holds them)"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("team", "role", "granted_by")
 
-
-class AddTeamRolesInline(NewRowsInline):
-    model = RoleAssignment
+class AddTeamRolesInline(AddRoleAssignmentsInline):
     fk_name = "team"
-    fields = ["role", "starts_at", "ends_at"]
-    autocomplete_fields = ["role"]
     verbose_name_plural = "Give this team a role"
 
 

@@ -16,26 +16,25 @@ from django.template.response import TemplateResponse
 from oauth2_provider.models import get_application_model
 
 from roles import services
-from roles.admin.base import ExistingRowsInline, GrantedByStampMixin, NewRowsInline, SlugInputFilter
+from roles.admin.base import (
+    AddRoleAssignmentsInline,
+    ExistingRowsInline,
+    GrantedByStampMixin,
+    NewRowsInline,
+    RoleAssignmentsInline,
+    SlugInputFilter,
+)
 from roles.models import Role, RoleAssignment, TeamMembership, validate_period
 from roles.selectors import access_explanation
 
 
-class UserRolesInline(ExistingRowsInline):
-    model = RoleAssignment
+class UserRolesInline(RoleAssignmentsInline):
     fk_name = "user"
-    fields = readonly_fields = ["role", "starts_at", "ends_at", "granted_by", "granted_at"]
     verbose_name_plural = "Roles assigned directly"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "role", "granted_by")
 
-
-class AddUserRolesInline(NewRowsInline):
-    model = RoleAssignment
+class AddUserRolesInline(AddRoleAssignmentsInline):
     fk_name = "user"
-    fields = ["role", "starts_at", "ends_at"]
-    autocomplete_fields = ["role"]
     verbose_name_plural = "Give a role"
 
 
@@ -44,9 +43,6 @@ class UserTeamsInline(ExistingRowsInline):
     fk_name = "user"
     fields = readonly_fields = ["team", "added_at"]
     verbose_name_plural = "Teams"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user", "team")
 
 
 class AddUserTeamsInline(NewRowsInline):

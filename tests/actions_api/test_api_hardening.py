@@ -118,6 +118,18 @@ def test_an_oversized_body_to_the_api_is_a_problem_document(users, mint_token, b
     assert "too large" in response.json()["detail"]
 
 
+# ---------------------------------------------------------------- security headers
+
+
+@pytest.mark.parametrize("authenticated", [True, False])
+def test_api_responses_carry_a_content_security_policy_that_allows_nothing(users, mint_token, bearer, authenticated):
+    client = bearer(mint_token(users[0])) if authenticated else Client()
+    response = client.get(ME)
+    assert response.status_code == (200 if authenticated else 401)
+    assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert response["X-Content-Type-Options"] == "nosniff" and response["X-Frame-Options"] == "DENY"
+
+
 # ---------------------------------------------------------------- error bodies
 
 

@@ -80,7 +80,7 @@ def serving(env: dict[str, str], *options: str, log: Path):
             try:
                 requests.get(f"{base_url}/healthz", timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a busy host starts workers slowly
                 assert time.monotonic() < deadline, f"uvicorn did not start:\n{log.read_text()}"
                 time.sleep(0.2)
         yield base_url, server
