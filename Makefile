@@ -7,7 +7,9 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rolegate
 # Redis database of this index + N (portal/test_settings.py), so keep index + workers <= 15.
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 # Parallel workers (pytest-xdist): one per core, at most 4; each test file runs whole on one
-# worker, so servers that a module starts once are started once. TEST_WORKERS=0 runs serially.
+# worker, so servers that a module starts once are started once; files with slow, browser and
+# live-server tests are handed out first (tests/conftest.py), so the workers finish together.
+# TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= auto
 
 .PHONY: demo test install check
@@ -51,7 +53,7 @@ check: install
 
 test: check /usr/bin/chromium /usr/bin/redis-server /usr/bin/xmlsec1
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 .PHONY: screenshots
 # Regenerates docs/screenshots/ (phone and desktop) with the browser tests.

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import connection
+from django.db import connection as db_connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -80,7 +80,7 @@ def _token_request(client: Client, form: dict) -> dict:
     return response.json()
 
 
-def token_endpoint_rates(*, user, application, count: int) -> dict[str, Rate]:
+def token_endpoint_rates(*, user, connection, count: int) -> dict[str, Rate]:
     """
     `count` authorization-code exchanges, then `count` refresh grants (each with the token the
     previous one rotated in), one after another on one thread: a rate per CPU core.
@@ -91,7 +91,7 @@ def token_endpoint_rates(*, user, application, count: int) -> dict[str, Rate]:
     Grant.objects.bulk_create(
         Grant(
             user=user,
-            application=application,
+            application=connection,
             code=code,
             expires=expires,
             redirect_uri=REDIRECT_URI,
@@ -124,7 +124,7 @@ def token_endpoint_rates(*, user, application, count: int) -> dict[str, Rate]:
 
 
 def _statements(step: Callable[[int], None], index: int) -> int:
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(db_connection) as queries:
         step(index)
     return len(queries.captured_queries)
 
@@ -140,12 +140,12 @@ def password_sign_in_rate(*, count: int) -> Rate:
     return _timed(count, sign_in)
 
 
-def client_secret_check_rate(*, application, count: int) -> Rate:
+def client_secret_check_rate(*, connection, count: int) -> Rate:
     """How fast a client secret is checked: every token request pays this once."""
     from django.contrib.auth.hashers import check_password
 
     def check(index: int) -> None:
-        if not check_password(CLIENT_SECRET, application.client_secret):
+        if not check_password(CLIENT_SECRET, connection.client_secret):
             raise RuntimeError("The benchmark client's secret does not verify.")
 
     return _timed(count, check)
@@ -159,7 +159,7 @@ def _scope_values(n: int) -> list[str]:
     return [f"CC-{10000 + index}" for index in range(n)]
 
 
-def token_sizes(*, application, sizes: tuple[int, ...] = (1, 10, 100)) -> dict:
+def token_sizes(*, connection, sizes: tuple[int, ...] = (1, 10, 100)) -> dict:
     """
     Bytes of the access token of a user whose role grants `n` permissions (``resource000.read``…)
     and `n` data-scope values (``cost_center: CC-10000``…), minted as the token endpoint does;
@@ -173,7 +173,7 @@ def token_sizes(*, application, sizes: tuple[int, ...] = (1, 10, 100)) -> dict:
         )
         user = bench_user(f"bench-size-{n}", roles=[role])
         payload = access_token_payload(
-            user=user, application=application, scopes=oauth2_settings.DEFAULT_SCOPES, issued_at=int(time.time())
+            user=user, connection=connection, scopes=oauth2_settings.DEFAULT_SCOPES, issued_at=int(time.time())
         )
         result["each"][str(n)] = _size(payload)
     result["half_each"] = {str(n): _size(payload, permissions=n // 2 or 1, values=n - n // 2) for n in sizes}
@@ -209,15 +209,15 @@ def token_figures(*, credentials, grants: int, sign_ins: int, rounds: int) -> di
     the one least disturbed): code exchanges, refresh grants, client-secret checks, password
     sign-ins with the production hasher, and access-token sizes.
     """
-    user, application = credentials.user, credentials.application
+    user, connection = credentials.user, credentials.connection
     best: dict[str, Rate] = {}
     for _ in range(rounds):
-        rates = token_endpoint_rates(user=user, application=application, count=grants)
+        rates = token_endpoint_rates(user=user, connection=connection, count=grants)
         rates["password_sign_in"] = password_sign_in_rate(count=sign_ins)
         for kind, rate in rates.items():
             if kind not in best or rate.per_cpu_second > best[kind].per_cpu_second:
                 best[kind] = rate
-    secret_checks = client_secret_check_rate(application=application, count=max(2, sign_ins))
+    secret_checks = client_secret_check_rate(connection=connection, count=max(2, sign_ins))
     return {
         "token_endpoint": {
             "rounds": rounds,
@@ -226,7 +226,7 @@ def token_figures(*, credentials, grants: int, sign_ins: int, rounds: int) -> di
             "client_secret_checks_per_second": secret_checks.per_second,
         },
         "password_sign_in": {"hasher": configured_hasher(), **_figures(best["password_sign_in"])},
-        "token_size_bytes": token_sizes(application=application),
+        "token_size_bytes": token_sizes(connection=connection),
     }
 
 

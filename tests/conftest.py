@@ -17,7 +17,7 @@ from actions_api.keyset import public_keys
 from actions_api.models import ActionCall
 from actions_api.revocation_list import revocations
 from tests.chatgpt import ChatGPT
-from tests.factories import ApplicationFactory
+from tests.factories import ConnectionFactory
 
 # The `upstream` OpenID Connect provider and the portal's `contoso` IdP (federated sign-in tests).
 pytest_plugins = ["tests.upstream_idp"]
@@ -26,6 +26,10 @@ TESTS_DIR = Path(__file__).resolve().parent
 # Tiers marked by where a test lives or what it starts (pyproject.toml registers the markers).
 MARKERS_BY_DIRECTORY = {"browser": ("browser", "live_server"), "bench": ("bench", "live_server", "slow")}
 LIVE_SERVER_FIXTURES = {"live_server", "asgi_portal", "portal", "portals"}
+
+
+# The tiers whose files run longest, longest first (see _long_files_first).
+LONG_TIERS = ("slow", "browser", "live_server")
 
 
 def pytest_collection_modifyitems(items):
@@ -37,6 +41,22 @@ def pytest_collection_modifyitems(items):
             markers.add("live_server")
         for marker in sorted(markers - {mark.name for mark in item.iter_markers()}):
             item.add_marker(marker)
+    _long_files_first(items)
+
+
+def _long_files_first(items):
+    """
+    Files with slow, then browser, then live-server tests run first (the order within each file is
+    kept). `make test` hands whole files to the xdist workers in this order (--dist loadfile
+    --no-loadscope-reorder), so both start on the long poles and finish together on short files,
+    instead of one worker ending alone on a file of one long test.
+    """
+    ranks: dict[Path, int] = {}
+    for item in items:
+        names = {mark.name for mark in item.iter_markers()}
+        rank = next((index for index, tier in enumerate(LONG_TIERS) if tier in names), len(LONG_TIERS))
+        ranks[item.path] = min(rank, ranks.get(item.path, rank))
+    items.sort(key=lambda item: ranks[item.path])
 
 
 @pytest.fixture(scope="module")
@@ -114,16 +134,17 @@ def chatgpt(live_demo):
 
 @pytest.fixture
 def connection(db):
-    return ApplicationFactory()
+    return ConnectionFactory()
 
 
 @pytest.fixture
 def mint_token(connection):
     """Signs a real access token for `user` (claims computed as at issuance), with `overrides` applied."""
+    default_connection = connection
 
-    def mint(user, *, scopes=("openid", "profile", "api"), application=None, **overrides):
+    def mint(user, *, scopes=("openid", "profile", "api"), connection=None, **overrides):
         payload = access_token_payload(
-            user=user, application=application or connection, scopes=list(scopes), issued_at=int(time.time())
+            user=user, connection=connection or default_connection, scopes=list(scopes), issued_at=int(time.time())
         )
         payload.update(overrides)
         return sign_access_token({key: value for key, value in payload.items() if value is not None})

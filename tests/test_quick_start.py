@@ -16,7 +16,7 @@ from tests.chatgpt import ChatGPT
 from tests.servers import free_port, uvicorn_command, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.live_server
+pytestmark = [pytest.mark.live_server, pytest.mark.slow]  # migrates SQLite, starts uvicorn and gunicorn
 
 
 def manage(*args: str, env: dict) -> subprocess.CompletedProcess:

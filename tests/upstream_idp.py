@@ -31,7 +31,10 @@ USER, PASSWORD, EMAIL = "uma", "upstream-password", "uma@contoso.test"
 #: The upstream's role (its token's `roles` claim) that the portal maps to a team.
 GROUP = "contoso-sales-emea"
 
+# Migrates and seeds in one process: one start of Django fewer than `migrate` and then `shell`.
 SEED = """
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
 from django.contrib.auth import get_user_model
 from oauth2_provider.models import get_application_model
 from roles.models import Role, RoleAssignment
@@ -81,7 +84,6 @@ def upstream_idp(*, redirect_uri: str, log_path: Path):
         "REDIS_URL": "",
     }
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput"], cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
     seed = SEED.format(
         user=USER,
         email=EMAIL,
@@ -117,9 +119,12 @@ def upstream_idp(*, redirect_uri: str, log_path: Path):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def upstream(live_server, tmp_path_factory):
-    """The upstream IdP, registered with the portal's callback for the IdP named `contoso`."""
+    """
+    The upstream IdP, registered with the portal's callback for the IdP named `contoso`: started
+    once per session (per xdist worker), as the live server whose callback it knows is.
+    """
     redirect_uri = f"{live_server.url}/auth/oidc/contoso/login/callback/"
     with upstream_idp(redirect_uri=redirect_uri, log_path=tmp_path_factory.mktemp("idp") / "idp.log") as idp:
         yield idp

@@ -19,7 +19,7 @@ from roles.services import role_assign
 from tests.roles.test_access_through_chatgpt import wait_until_refused
 from tests.scim import GROUP, SCIM_JSON, patch_body, user_body
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.live_server]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.live_server, pytest.mark.slow]  # scim2-tester
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from accounts.token_minting import access_token_payload, sign_access_token
 from actions_api.demo import seed_demo
 from actions_api.models import ActionCall
 from roles.conf import rolegate_settings
-from tests.servers import free_port, uvicorn_command
+from tests.servers import free_port, uvicorn_command, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.live_server]
 
@@ -38,6 +38,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 WORKERS, POOL_MAX = 4, 4
 APP_NAME = "rolegate-load-test"
 PATHS = ["/api/v1/me", "/api/v1/orders", "/api/v1/customers", "/api/v1/documents"]
+STARTUP_SECONDS = 120
 
 
 def database_url(name: str | None = None) -> str:
@@ -74,11 +75,13 @@ def serving(env: dict[str, str], *options: str, log: Path):
             uvicorn_command(port, *options), cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        deadline = time.monotonic() + 60
+        # A busy machine may take long to import and answer the first request: a slow answer is
+        # waited for (never sent again, which would only add to the queue), a refused one retried.
+        deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             assert server.poll() is None, f"uvicorn exited:\n{log.read_text()}"
             try:
-                requests.get(f"{base_url}/healthz", timeout=5)
+                requests.get(f"{base_url}/healthz", timeout=(5, max(5, deadline - time.monotonic())))
                 break
             except (requests.ConnectionError, requests.Timeout):  # a busy host starts workers slowly
                 assert time.monotonic() < deadline, f"uvicorn did not start:\n{log.read_text()}"
@@ -92,7 +95,7 @@ def serving(env: dict[str, str], *options: str, log: Path):
 
 def mint(user: User, connection: Application) -> str:
     payload = access_token_payload(
-        user=user, application=connection, scopes=["openid", "profile", "api"], issued_at=int(time.time())
+        user=user, connection=connection, scopes=["openid", "profile", "api"], issued_at=int(time.time())
     )
     return sign_access_token(payload)
 
@@ -174,9 +177,15 @@ def test_a_worker_stopped_with_sigterm_finishes_the_request_in_flight(transactio
                 "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n"
             )
             client.sendall(head.encode())
-            time.sleep(0.5)
+            wait_until(
+                lambda: _unread_bytes(port, client.getsockname()[1]) == 0,
+                timeout=60,
+                interval=0.02,
+                message="uvicorn reading the request's head",
+            )
             server.send_signal(signal.SIGTERM)
-            time.sleep(0.5)
+            log = tmp_path / "uvicorn.log"
+            wait_until(lambda: "Shutting down" in log.read_text(), timeout=60, message="uvicorn's shutdown")
             client.sendall(b"{}")
             answer = b""
             while chunk := client.recv(65536):
@@ -206,3 +215,17 @@ def test_with_the_database_unreachable_calls_get_a_503_quickly_never_a_500_or_a_
         "database": "unreachable",
         "cache": "ok",
     }
+
+
+def _unread_bytes(server_port: int, client_port: int) -> int | None:
+    """
+    Bytes the kernel holds for uvicorn on the connection from `client_port` and uvicorn has not
+    read yet (/proc/net/tcp's rx_queue); None while the connection is not listed. Zero once the
+    server has read (and parsed) what the client sent: its request is in flight.
+    """
+    server, client = f"0100007F:{server_port:04X}", f"0100007F:{client_port:04X}"
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == server and fields[2] == client:
+            return int(fields[4].split(":")[1], 16)
+    return None
