@@ -70,7 +70,7 @@ admin.site.unregister(get_application_model())
 
 
 class NeverSignedInFilter(admin.SimpleListFilter):
-    """Self-registered clients through which no one ever completed a sign-in (candidates to purge)."""
+    """Self-registered connections through which no one ever completed a sign-in (candidates to purge)."""
 
     title = "sign-in completed"
     parameter_name = "signed_in"
@@ -85,8 +85,8 @@ class NeverSignedInFilter(admin.SimpleListFilter):
 
 
 @admin.register(get_application_model())
-class ApplicationAdmin(DotApplicationAdmin):
-    """Every OAuth client (GPTs, MCP clients, other apps), with Rolegate's connection settings."""
+class ConnectionAdmin(DotApplicationAdmin):
+    """Every connection (GPTs, MCP clients, other apps): DOT's application fields and Rolegate's."""
 
     view_on_site = False  # DOT's own application pages are not served
 
@@ -138,15 +138,15 @@ class ApplicationAdmin(DotApplicationAdmin):
 
     @admin.action(description="Disable selected connections (they get invalid_client)")
     def disable(self, request, queryset):
-        count = services.applications_disable(applications=queryset)
+        count = services.connections_disable(connections=queryset)
         self.message_user(request, f"Disabled {count} connection(s).")
 
     @admin.action(
-        description="Delete selected self-registered clients that never completed a sign-in", permissions=["delete"]
+        description="Delete selected self-registered connections that never completed a sign-in", permissions=["delete"]
     )
     def purge_unused(self, request, queryset):
-        count = services.applications_purge_unused(applications=queryset)
-        self.message_user(request, f"Deleted {count} unused self-registered client(s); others were kept.")
+        count = services.connections_purge_unused(connections=queryset)
+        self.message_user(request, f"Deleted {count} unused self-registered connection(s); others were kept.")
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -168,7 +168,7 @@ class GptConnectionForm(forms.ModelForm):
         ]
         labels = {"redirect_uris": "Exact callback URLs", "skip_authorization": TRUSTED_LABEL}
         help_texts = {
-            "name": "Users see it on the consent page and under Connected apps.",
+            "name": "Users see it on the consent page and under Connections.",
             "redirect_uris": "The callback URL ChatGPT shows under the GPT's OAuth settings, one a line. "
             "Not needed with 'Any GPT'.",
             "skip_authorization": TRUSTED_HELP,
@@ -179,7 +179,7 @@ class GptConnectionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Validate a new connection as it will be saved: confidential, authorization code.
         if self.instance.pk is None:
-            services.gpt_connection_shape(application=self.instance)
+            services.gpt_connection_shape(connection=self.instance)
 
 
 @admin.register(GptConnection)
@@ -219,7 +219,7 @@ class GptConnectionAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        issued = services.gpt_connection_register(application=obj)
+        issued = services.gpt_connection_register(connection=obj)
         self._hold_secret_for_one_showing(request, issued)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -255,7 +255,7 @@ class GptConnectionAdmin(admin.ModelAdmin):
         connection = get_object_or_404(self.get_queryset(request), pk=object_id)
         if not self.has_change_permission(request, connection):
             raise PermissionDenied
-        issued = services.gpt_connection_rotate_secret(application=connection)
+        issued = services.gpt_connection_rotate_secret(connection=connection)
         self.log_change(request, connection, "Generated a new client secret.")
         self._hold_secret_for_one_showing(request, issued)
         messages.warning(
@@ -267,7 +267,7 @@ class GptConnectionAdmin(admin.ModelAdmin):
 
     @staticmethod
     def _hold_secret_for_one_showing(request, issued: services.IssuedCredentials) -> None:
-        request.session[NEW_SECRET_SESSION_KEY] = {"pk": issued.application.pk, "secret": issued.client_secret}
+        request.session[NEW_SECRET_SESSION_KEY] = {"pk": issued.connection.pk, "secret": issued.client_secret}
 
     @staticmethod
     def _take_secret(request, connection) -> str | None:

@@ -28,13 +28,13 @@ def schema_url() -> str:
     return absolute_url("schema")
 
 
-def callback_policy(application) -> str:
+def callback_policy(connection) -> str:
     """In plain words, which ChatGPT callback URLs this connection accepts."""
-    exact = application.redirect_uris.split()
-    if application.chatgpt_callbacks == ChatGPTCallbacks.ANY_GPT:
+    exact = connection.redirect_uris.split()
+    if connection.chatgpt_callbacks == ChatGPTCallbacks.ANY_GPT:
         policy = "Any GPT's callback (https://chatgpt.com/aip/g-…/oauth/callback, also chat.openai.com)"
-    elif application.chatgpt_callbacks == ChatGPTCallbacks.PINNED:
-        policy = "Callbacks of these GPTs only: " + ", ".join(application.pinned_gpt_ids.split())
+    elif connection.chatgpt_callbacks == ChatGPTCallbacks.PINNED:
+        policy = "Callbacks of these GPTs only: " + ", ".join(connection.pinned_gpt_ids.split())
     else:
         policy = ""
     if exact:
@@ -42,15 +42,15 @@ def callback_policy(application) -> str:
     return policy or "None yet: paste the callback URL ChatGPT shows, or choose 'Any GPT'."
 
 
-def gpt_editor_values(application, *, client_secret: str | None = None) -> list[EditorValue]:
+def gpt_editor_values(connection, *, client_secret: str | None = None) -> list[EditorValue]:
     """
-    The GPT editor's OAuth fields for `application`, in the editor's order.
+    The GPT editor's OAuth fields for `connection`, in the editor's order.
 
     The client secret is stored hashed, so it is known only right after it was generated
     (`client_secret`); otherwise the value says so.
     """
     return [
-        EditorValue("client_id", "Client ID", application.client_id),
+        EditorValue("client_id", "Client ID", connection.client_id),
         EditorValue(
             "client_secret",
             "Client Secret",
@@ -60,7 +60,7 @@ def gpt_editor_values(application, *, client_secret: str | None = None) -> list[
         ),
         EditorValue("authorization_url", "Authorization URL", absolute_url("oauth2_provider:authorize")),
         EditorValue("token_url", "Token URL", absolute_url("oauth2_provider:token")),
-        EditorValue("scope", "Scope", application.default_scopes, hint="Leaving it empty means the same."),
+        EditorValue("scope", "Scope", connection.default_scopes, hint="Leaving it empty means the same."),
         EditorValue(
             "token_exchange_method",
             "Token Exchange Method",
@@ -71,7 +71,7 @@ def gpt_editor_values(application, *, client_secret: str | None = None) -> list[
     ]
 
 
-def refused_callback_help(*, application, client_id: str, redirect_uri: str) -> dict:
+def refused_callback_help(*, connection, client_id: str, redirect_uri: str) -> dict:
     """
     For the authorize error page: the callback URL received, what the connection accepts,
     and how an administrator allows it. The page shows the URL; it never links or redirects to it.
@@ -82,24 +82,24 @@ def refused_callback_help(*, application, client_id: str, redirect_uri: str) -> 
             "The sign-in link is incomplete (it carries no Client ID); it may have expired. Go back to the "
             "app, for example your GPT in ChatGPT, and choose Sign in again."
         )
-    elif application is None:
+    elif connection is None:
         fix = (
             "No connection has this Client ID. In the GPT editor, compare the Client ID with the one "
             "on the connection's page in the portal's admin (GPT connections)."
         )
     elif chatgpt_id:
         fix = (
-            f"An administrator opens Admin → GPT connections → “{application.name}” and either chooses "
+            f"An administrator opens Admin → GPT connections → “{connection.name}” and either chooses "
             f"“Any GPT”, adds {chatgpt_id['gpt_id']} under pinned GPT ids, or pastes this exact URL under "
             "Exact callback URLs."
         )
     else:
         fix = (
             f"This is not a ChatGPT callback URL (https://chatgpt.com/aip/g-…/oauth/callback), so only "
-            f"pasting it exactly under Exact callback URLs of “{application.name}” in the admin allows it."
+            f"pasting it exactly under Exact callback URLs of “{connection.name}” in the admin allows it."
         )
     return {
         "received_redirect_uri": redirect_uri,
-        "accepted_callbacks": callback_policy(application) if application else "",
+        "accepted_callbacks": callback_policy(connection) if connection else "",
         "fix": fix,
     }

@@ -37,9 +37,9 @@ def default_scopes() -> str:
     return " ".join(oauth2_settings.DEFAULT_SCOPES)
 
 
-class ApplicationQuerySet(models.QuerySet):
-    def never_signed_in(self, *, created_before: dt.datetime) -> ApplicationQuerySet:
-        """Self-registered clients older than `created_before` through which no one ever completed a sign-in."""
+class ConnectionQuerySet(models.QuerySet):
+    def never_signed_in(self, *, created_before: dt.datetime) -> ConnectionQuerySet:
+        """Self-registered connections older than `created_before` through which no one ever completed a sign-in."""
         return self.exclude(registration_source=AbstractApplication.RegistrationSource.MANUAL).filter(
             last_sign_in_at__isnull=True, created__lt=created_before
         )
@@ -47,7 +47,9 @@ class ApplicationQuerySet(models.QuerySet):
 
 class Application(AbstractApplication):
     """
-    An OAuth client: a GPT connection, an MCP client or any other app.
+    A connection: what one OAuth client (a GPT, an MCP client such as Claude, any other app)
+    signs users in through. DOT calls it an application, and the swapped model keeps that name;
+    everywhere else Rolegate calls it a connection.
 
     Adds to DOT's application what ChatGPT needs: callback URLs that follow the GPT when its
     id changes, PKCE optional for confidential GPT connections, and default scopes used when
@@ -88,7 +90,7 @@ class Application(AbstractApplication):
         "active",
         default=True,
         help_text=(
-            "Untick to cut this client off: sign-in, code exchange and refresh then answer invalid_client. "
+            "Untick to cut this connection off: sign-in, code exchange and refresh then answer invalid_client. "
             "Access tokens already issued lapse within their lifetime."
         ),
     )
@@ -116,7 +118,7 @@ class Application(AbstractApplication):
         help_text="When a user last completed a sign-in through it (a code exchanged for tokens).",
     )
 
-    objects = ApplicationManager.from_queryset(ApplicationQuerySet)()
+    objects = ApplicationManager.from_queryset(ConnectionQuerySet)()
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
@@ -139,7 +141,7 @@ class Application(AbstractApplication):
         return self.require_pkce or self.client_type == self.CLIENT_PUBLIC
 
     def is_usable(self, request) -> bool:
-        """DOT asks this at every authorization and token request: a disabled client is unknown."""
+        """DOT asks this at every authorization and token request: a disabled connection is unknown."""
         return self.is_active
 
     @property
@@ -295,8 +297,8 @@ class ClientRegistrationPolicy(models.Model):
     registration_open = models.BooleanField(
         default=True,
         help_text=(
-            "MCP clients (ChatGPT apps, Claude connectors) may register themselves. Existing "
-            "clients keep working while registration is closed; disable them one by one under "
+            "MCP clients (ChatGPT apps, Claude connectors) may register themselves. Connections "
+            "they registered keep working while registration is closed; disable them under "
             "OAuth connections."
         ),
     )
@@ -348,8 +350,8 @@ class ClientRegistrationPolicy(models.Model):
 
 
 class AuthorizationCodeRedemptionQuerySet(models.QuerySet):
-    def for_code(self, *, code: str, application) -> AuthorizationCodeRedemption | None:
-        return self.filter(code_checksum=code_checksum(code), application=application).first()
+    def for_code(self, *, code: str, connection) -> AuthorizationCodeRedemption | None:
+        return self.filter(code_checksum=code_checksum(code), application=connection).first()
 
     def redeemed_before(self, moment: dt.datetime) -> AuthorizationCodeRedemptionQuerySet:
         """Sign-ins older than `moment`: past their absolute lifetime, nothing left to revoke on replay."""

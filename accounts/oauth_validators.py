@@ -63,10 +63,10 @@ class RolegateOAuth2Validator(OAuth2Validator):
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs) -> None:
         """RFC 7009, and the API (REST and MCP) then refuses the access token too, by its `jti`."""
-        issued = services.access_token_issued(token=token, application=request.client)
+        issued = services.access_token_issued(token=token, connection=request.client)
         super().revoke_token(token, token_type_hint, request, *args, **kwargs)
         if issued is not None:
-            services.access_token_revoke(issued=issued, application=request.client)
+            services.access_token_revoke(issued=issued, connection=request.client)
 
     def get_default_scopes(self, client_id, request, *args, **kwargs) -> list[str]:
         """The connection's own default scopes, not one global list."""
@@ -115,7 +115,7 @@ class RolegateOAuth2Validator(OAuth2Validator):
         """
         grant = self._grant(code, request, client)
         if grant is None or grant.is_expired():
-            services.authorization_code_replay(code=code, application=client)
+            services.authorization_code_replay(code=code, connection=client)
             return False
         request.scopes, request.user = grant.scope.split(" "), grant.user
         if grant.nonce:
@@ -172,9 +172,9 @@ class RolegateOAuth2Validator(OAuth2Validator):
             super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
         except errors.InvalidGrantError:
             RefreshToken.revoke_family(family)
-            services.authorization_code_replay(code=code, application=request.client)
+            services.authorization_code_replay(code=code, connection=request.client)
             raise
-        services.authorization_code_redeem(code=code, application=request.client, token_family=family)
+        services.authorization_code_redeem(code=code, connection=request.client, token_family=family)
         mfa.grant_authentication_bind_family(code=code, token_family=family)
 
     def get_additional_claims(self, request) -> dict:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import jwt
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Min
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
@@ -33,7 +32,7 @@ User = get_user_model()
 class IssuedCredentials:
     """A connection and its client secret in plain text: known only now, stored hashed."""
 
-    application: Application
+    connection: Application
     client_secret: str
 
 
@@ -50,76 +49,67 @@ def gpt_connection_create(
     With `callback`, exactly that URL is accepted; without, any GPT's ChatGPT callback is, so
     the callback URL may change when the builder edits the GPT's Actions.
     """
-    application = Application(
+    connection = Application(
         name=name,
         redirect_uris=callback or "",
         chatgpt_callbacks=ChatGPTCallbacks.EXACT if callback else ChatGPTCallbacks.ANY_GPT,
         skip_authorization=trusted,
     )
     if default_scopes is not None:
-        application.default_scopes = default_scopes
-    return gpt_connection_register(application=application)
+        connection.default_scopes = default_scopes
+    return gpt_connection_register(connection=connection)
 
 
 @transaction.atomic
-def gpt_connection_register(*, application: Application) -> IssuedCredentials:
+def gpt_connection_register(*, connection: Application) -> IssuedCredentials:
     """
     Saves a new connection with fresh credentials and the settings ChatGPT needs.
 
     GPT Actions send no PKCE and keep a client secret, so the connection is confidential
     with PKCE optional (see `gpt_connection_shape`).
     """
-    gpt_connection_shape(application=application)
-    application.client_id = generate_client_id()
-    return _issue_secret(application)
+    gpt_connection_shape(connection=connection)
+    connection.client_id = generate_client_id()
+    return _issue_secret(connection)
 
 
-def gpt_connection_shape(*, application: Application) -> None:
+def gpt_connection_shape(*, connection: Application) -> None:
     """Sets what every GPT connection shares, so that validation sees the connection as it will be."""
-    application.client_type = Application.CLIENT_CONFIDENTIAL
-    application.authorization_grant_type = Application.GRANT_AUTHORIZATION_CODE
-    application.algorithm = Application.RS256_ALGORITHM
-    application.require_pkce = False
+    connection.client_type = Application.CLIENT_CONFIDENTIAL
+    connection.authorization_grant_type = Application.GRANT_AUTHORIZATION_CODE
+    connection.algorithm = Application.RS256_ALGORITHM
+    connection.require_pkce = False
 
 
 @transaction.atomic
-def gpt_connection_rotate_secret(*, application: Application) -> IssuedCredentials:
+def gpt_connection_rotate_secret(*, connection: Application) -> IssuedCredentials:
     """Replaces the client secret (the old one stops working at once); returns the new one."""
-    return _issue_secret(application)
+    return _issue_secret(connection)
 
 
-def _issue_secret(application: Application) -> IssuedCredentials:
+def _issue_secret(connection: Application) -> IssuedCredentials:
     secret = generate_client_secret()
-    application.client_secret = secret
-    application.hash_client_secret = True
-    application.full_clean()
-    application.save()
-    return IssuedCredentials(application=application, client_secret=secret)
-
-
-def connected_apps(*, user):
-    """Applications holding a live (unrevoked) refresh token of `user`, each with `connected_at`."""
-    return (
-        Application.objects.filter(refreshtoken__user=user, refreshtoken__revoked__isnull=True)
-        .annotate(connected_at=Min("refreshtoken__created"))
-        .order_by("name")
-    )
+    connection.client_secret = secret
+    connection.hash_client_secret = True
+    connection.full_clean()
+    connection.save()
+    return IssuedCredentials(connection=connection, client_secret=secret)
 
 
 @transaction.atomic
-def app_access_revoke(*, user, client_id: str) -> int:
+def connection_access_revoke(*, user, client_id: str) -> int:
     """
-    Ends what `user` granted the connection `client_id`: its refresh tokens are revoked and the
-    API refuses the access tokens it holds within seconds. Returns how many refresh tokens were live.
+    Cuts `user` off from the connection `client_id`: its refresh tokens are revoked and the API
+    refuses the access tokens it holds within seconds. Returns how many refresh tokens were live.
     """
-    application = Application.objects.filter(client_id=client_id).first()
-    if application is None:
+    connection = Application.objects.filter(client_id=client_id).first()
+    if connection is None:
         return 0
-    live = RefreshToken.objects.filter(user=user, application=application, revoked__isnull=True).count()
+    live = RefreshToken.objects.filter(user=user, application=connection, revoked__isnull=True).count()
     # Its next sign-in asks for consent again.
-    ConsentApproval.objects.filter(user=user, application=application).delete()
+    ConsentApproval.objects.filter(user=user, application=connection).delete()
     access_revoke(
-        users=User.objects.filter(pk=user.pk), client_id=client_id, reason="revoked by the user (Connected apps)"
+        users=User.objects.filter(pk=user.pk), client_id=client_id, reason="revoked by the user (Connections)"
     )
     return live
 
@@ -140,15 +130,15 @@ def user_delete(*, user) -> None:
     audit_person_erase(user_id=user_id, username=username)
 
 
-def applications_disable(*, applications) -> int:
+def connections_disable(*, connections) -> int:
     """
     Cuts connections off: they get invalid_client, their grants end, and the API refuses the
     access tokens they hold within seconds. Returns how many were disabled.
     """
-    client_ids = list(applications.values_list("client_id", flat=True))
+    client_ids = list(connections.values_list("client_id", flat=True))
     for client_id in client_ids:
         access_revoke(client_id=client_id, reason="connection disabled")
-    return applications.update(is_active=False)
+    return connections.update(is_active=False)
 
 
 @dataclass(frozen=True)
@@ -159,13 +149,13 @@ class IssuedAccessToken:
     token_id: str
 
 
-def access_token_issued(*, token: str, application) -> IssuedAccessToken | None:
-    """The access token `application` sent for revocation, if this portal issued it to that connection."""
-    if getattr(application, "pk", None) is None:
+def access_token_issued(*, token: str, connection) -> IssuedAccessToken | None:
+    """The access token `connection` sent for revocation, if this portal issued it to that connection."""
+    if getattr(connection, "pk", None) is None:
         return None
     checksum = hashlib.sha256(token.encode()).hexdigest()
     user_id = (
-        AccessToken.objects.filter(token_checksum=checksum, application=application, user__isnull=False)
+        AccessToken.objects.filter(token_checksum=checksum, application=connection, user__isnull=False)
         .values_list("user_id", flat=True)
         .first()
     )
@@ -176,60 +166,54 @@ def access_token_issued(*, token: str, application) -> IssuedAccessToken | None:
     return IssuedAccessToken(user_id=user_id, token_id=token_id) if isinstance(token_id, str) and token_id else None
 
 
-def access_token_revoke(*, issued: IssuedAccessToken, application) -> None:
+def access_token_revoke(*, issued: IssuedAccessToken, connection) -> None:
     """The API refuses this one access token from now on (within the revocation bound)."""
     access_revoke(
         users=User.objects.filter(pk=issued.user_id),
-        client_id=application.client_id,
+        client_id=connection.client_id,
         token_id=issued.token_id,
         reason="access token revoked by its connection (RFC 7009)",
     )
 
 
-def consent_approval_record(*, user, application, redirect_uri: str, scopes, resources) -> None:
+def consent_approval_record(*, user, connection, redirect_uri: str, scopes, resources) -> None:
     """Remembers what `user` allowed on the consent page, so exactly the same request need not ask again."""
     ConsentApproval.objects.update_or_create(
         **ConsentApproval.lookup(
-            user=user, application=application, redirect_uri=redirect_uri, scopes=scopes, resources=resources
+            user=user, connection=connection, redirect_uri=redirect_uri, scopes=scopes, resources=resources
         ),
         defaults={"approved_at": timezone.now()},
     )
 
 
-def applications_purge_unused(*, applications) -> int:
+def connections_purge_unused(*, connections=None, older_than: dt.timedelta = dt.timedelta(0)) -> int:
     """
-    Deletes those of `applications` that registered themselves and never completed a sign-in
-    (see `ApplicationQuerySet.never_signed_in`); admin-made connections are never touched.
-    Returns how many were deleted.
+    Deletes those of `connections` (None: all) older than `older_than` that registered themselves
+    and never completed a sign-in (see `ConnectionQuerySet.never_signed_in`); admin-made
+    connections are never touched. Returns how many were deleted.
     """
-    unused = applications.never_signed_in(created_before=timezone.now())
+    connections = Application.objects.all() if connections is None else connections
+    unused = connections.never_signed_in(created_before=timezone.now() - older_than)
     return unused.delete()[1].get(Application._meta.label, 0)
 
 
-def unused_clients_purge(*, older_than: dt.timedelta) -> int:
-    """Deletes self-registered clients older than `older_than` through which no one ever signed in."""
-    return applications_purge_unused(
-        applications=Application.objects.never_signed_in(created_before=timezone.now() - older_than)
-    )
-
-
-def authorization_code_redeem(*, code: str, application, token_family: uuid.UUID | None) -> None:
+def authorization_code_redeem(*, code: str, connection, token_family: uuid.UUID | None) -> None:
     """
     Remembers that `code` was exchanged for the refresh-token family `token_family`, so that a
     replay can revoke it and the family ends at its absolute lifetime; forgets redemptions
     older than that lifetime (their families are dead in any case).
     """
     now = timezone.now()
-    if application.last_sign_in_at is None or now - application.last_sign_in_at >= CODE_BOOKKEEPING_INTERVAL:
-        Application.objects.filter(pk=application.pk).update(last_sign_in_at=now)
+    if connection.last_sign_in_at is None or now - connection.last_sign_in_at >= CODE_BOOKKEEPING_INTERVAL:
+        Application.objects.filter(pk=connection.pk).update(last_sign_in_at=now)
     _redemptions_prune(now=now)
     AuthorizationCodeRedemption.objects.create(
-        code_checksum=code_checksum(code), application=application, token_family=token_family, redeemed_at=now
+        code_checksum=code_checksum(code), application=connection, token_family=token_family, redeemed_at=now
     )
 
 
 #: Code-exchange bookkeeping that may lag by this much, sparing the token endpoint two statements
-#: per exchange: a client's `last_sign_in_at` (read only to find clients never used) and pruning
+#: per exchange: a connection's `last_sign_in_at` (read only to find connections never used) and pruning
 #: redemptions past the absolute lifetime (kept longer, they only make the lifetime check stricter).
 CODE_BOOKKEEPING_INTERVAL = dt.timedelta(minutes=1)
 _redemptions_pruned_at: dt.datetime | None = None
@@ -255,12 +239,12 @@ def refresh_token_family_outlived(*, token_family: uuid.UUID | None) -> bool:
     ).exists()
 
 
-def authorization_code_replay(*, code: str, application) -> bool:
+def authorization_code_replay(*, code: str, connection) -> bool:
     """
     Called when `code` no longer validates: if it was redeemed before, it leaked, and every
     token issued from it (the whole refresh-token family) is revoked. Returns whether it was a replay.
     """
-    redemption = AuthorizationCodeRedemption.objects.for_code(code=code, application=application)
+    redemption = AuthorizationCodeRedemption.objects.for_code(code=code, connection=connection)
     if redemption is None:
         return False
     RefreshToken.revoke_family(redemption.token_family)

@@ -20,7 +20,7 @@ from roles.conf import rolegate_settings
 def access_token_payload(
     *,
     user,
-    application,
+    connection,
     scopes: list[str],
     issued_at: int,
     audience: str | None = None,
@@ -28,12 +28,12 @@ def access_token_payload(
     sign_in: dict | None = None,
 ) -> dict:
     """
-    The claims of an access token for `user` through `application`: for `audience` (the API's
+    The claims of an access token for `user` through `connection`: for `audience` (the API's
     by default) and carrying access `claims` (computed now if not given); `sign_in` adds how
     the user signed in (`amr`, `acr`).
     """
     if claims is None:
-        claims = effective_claims(user=user, application=application)
+        claims = effective_claims(user=user, connection=connection)
     return {
         "iss": rolegate_settings.PORTAL_BASE_URL,
         "sub": str(user.pk),
@@ -43,7 +43,7 @@ def access_token_payload(
         "nbf": issued_at,
         "exp": issued_at + rolegate_settings.ACCESS_TOKEN_TTL_SECONDS,
         "jti": uuid.uuid4().hex,
-        "client_id": application.client_id,
+        "client_id": connection.client_id,
         "scope": " ".join(scopes),
         "preferred_username": user.get_username(),
         "name": user.display_name,
@@ -76,7 +76,7 @@ def generate_access_token(request, refresh_token: bool = False) -> str:
     """
     payload = access_token_payload(
         user=request.user,
-        application=request.client,
+        connection=request.client,
         scopes=list(request.scopes),
         issued_at=int(time.time()),
         audience=getattr(request, "token_audience", None),
@@ -96,6 +96,6 @@ def request_claims(request) -> AccessClaims:
     claims = getattr(request, "rolegate_claims", None)
     if claims is None:
         claims = request.rolegate_claims = effective_claims(
-            user=request.user, application=request.client, amr=getattr(request, "amr", None)
+            user=request.user, connection=request.client, amr=getattr(request, "amr", None)
         )
     return claims

@@ -26,9 +26,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
-    path("accounts/apps/", views.connected_apps, name="connected-apps"),
+    path("accounts/apps/", views.connection_list, name="connections"),
     # By primary key: a client id may be a URL (a Client ID Metadata Document), which no path segment holds.
-    path("accounts/apps/<int:pk>/revoke/", views.revoke_app, name="revoke-app"),
+    path("accounts/apps/<int:pk>/revoke/", views.connection_revoke, name="connection-revoke"),
     path(".well-known/openid-configuration", views.server_metadata, name="openid-configuration"),
     path(".well-known/oauth-authorization-server", views.server_metadata, name="oauth-authorization-server"),
     path(".well-known/jwks.json", views.jwks, name="jwks"),

@@ -62,7 +62,7 @@ def jwks(request):
 
 
 class LoginView(auth_views.LoginView):
-    """The sign-in page ChatGPT opens; names the app the user is signing into when there is one."""
+    """The sign-in page ChatGPT opens; names the connection the user is signing into when there is one."""
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
@@ -82,9 +82,9 @@ class LoginView(auth_views.LoginView):
         context["identity_providers"] = federation.sign_in_buttons()
         query = parse_qs(urlsplit(context.get("next") or "").query)
         client_id = query.get("client_id", [""])[0]
-        application = Application.objects.filter(client_id=client_id).first() if client_id else None
-        if application is not None:
-            context["application"], context["app_name"] = application, application.name
+        connection = Application.objects.filter(client_id=client_id).first() if client_id else None
+        if connection is not None:
+            context["connection"] = connection
             # The same warning as the consent page: a self-registered client chose its own name.
             context["return_host"] = urlsplit(query.get("redirect_uri", [""])[0]).hostname
         return context
@@ -170,7 +170,7 @@ class ConsentView(AuthorizationView):
             return False
         return selectors.consent_remembered(
             user=self.request.user,
-            application=context["application"],
+            connection=context["application"],
             redirect_uri=context["redirect_uri"],
             scopes=context["scopes"],
             resources=context.get("resource", "").split(),
@@ -182,7 +182,7 @@ class ConsentView(AuthorizationView):
         if form.cleaned_data.get("allow") and self.success_url:
             services.consent_approval_record(
                 user=self.request.user,
-                application=Application.objects.get(client_id=form.cleaned_data["client_id"]),
+                connection=Application.objects.get(client_id=form.cleaned_data["client_id"]),
                 redirect_uri=form.cleaned_data["redirect_uri"],
                 scopes=form.cleaned_data["scope"].split(),
                 resources=(form.cleaned_data.get("resource") or "").split(),
@@ -201,7 +201,7 @@ class ConsentView(AuthorizationView):
         context = super().get_context_data(**kwargs)
         if "application" in context:
             access = effective_claims(
-                user=self.request.user, application=context["application"], amr=session_amr(self.request)
+                user=self.request.user, connection=context["application"], amr=session_amr(self.request)
             )
             context["access"], context["access_in_words"] = access, access_in_words(access)
             # A self-registered client chose its own name: show where approval really sends the user.
@@ -219,35 +219,36 @@ class ConsentView(AuthorizationView):
             )
             kwargs.update(
                 refused_callback_help(
-                    application=kwargs["connection"], client_id=client_id, redirect_uri=params.get("redirect_uri", "")
+                    connection=kwargs["connection"], client_id=client_id, redirect_uri=params.get("redirect_uri", "")
                 )
             )
         return super().error_response(error, application, **kwargs)
 
 
 @login_required
-def connected_apps(request):
-    """The apps this user signed into, each with a button that ends its access."""
-    return render(request, "accounts/connected_apps.html", {"connections": services.connected_apps(user=request.user)})
+def connection_list(request):
+    """The connections this user signed into, each with a button that ends its access."""
+    connections = selectors.user_connections(user=request.user)
+    return render(request, "accounts/connections.html", {"connections": connections})
 
 
 @login_required
 @require_POST
-def revoke_app(request, pk: int):
-    """Ends an app's access; only an app this user signed into can be named (others are a 404)."""
-    connection = get_object_or_404(services.connected_apps(user=request.user), pk=pk)
-    if services.app_access_revoke(user=request.user, client_id=connection.client_id):
+def connection_revoke(request, pk: int):
+    """Ends a connection's access; only one this user signed into can be named (others are a 404)."""
+    connection = get_object_or_404(selectors.user_connections(user=request.user), pk=pk)
+    if services.connection_access_revoke(user=request.user, client_id=connection.client_id):
         messages.success(
             request,
-            "Access revoked. The app loses access within seconds and must ask you to sign in again.",
+            "Access revoked. The connection loses access within seconds and must ask you to sign in again.",
         )
-    return redirect("connected-apps")
+    return redirect("connections")
 
 
 def home(request):
     """
     `/`: anonymous visitors sign in; a signed-in user sees the access their next token carries and
-    their connected apps; staff also see the first-run checklist and a way to the dashboard.
+    their connections; staff also see the first-run checklist and a way to the dashboard.
     """
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())

@@ -14,7 +14,7 @@ READER_CLAIMS = AccessClaims.build(roles=["bench-reader"], permissions=["orders.
 
 @dataclass(frozen=True)
 class BenchAuth:
-    """What the views and throttles read from `request.auth`: who, through which client, with what."""
+    """What the views and throttles read from `request.auth`: who, through which connection, with what."""
 
     subject: str
     client_id: str
@@ -48,7 +48,7 @@ class OpaqueTokenAuthentication(OAuth2Authentication):
         if result is None:
             return None
         user, token = result
-        claims = effective_claims(user=user, application=token.application)
+        claims = effective_claims(user=user, connection=token.application)
         return user, BenchAuth(
             subject=str(user.pk),
             client_id=token.application.client_id,

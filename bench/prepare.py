@@ -31,7 +31,7 @@ TOKEN_LIFETIME = dt.timedelta(hours=2)
 @dataclass(frozen=True)
 class Credentials:
     user: object
-    application: object
+    connection: object
     jwt: str
     opaque: str
 
@@ -47,7 +47,7 @@ def bench_user(username: str, *, roles: list[Role], password: str | None = None)
     )
 
 
-def bench_client():
+def bench_connection():
     """A confidential GPT-like connection, seeded as the demo's is (secret stored hashed)."""
     return seed_connection(
         client_id=CLIENT_ID, client_secret=CLIENT_SECRET, name="Benchmark client", redirect_uris=REDIRECT_URI
@@ -83,13 +83,13 @@ def prepare_credentials() -> Credentials:
         data_scopes={attribute: list(values) for attribute, values in READER_CLAIMS.data_scopes.items()},
     )
     user = bench_user(READER, roles=[role], password=READER_PASSWORD)
-    application = bench_client()
-    if effective_claims(user=user, application=application) != READER_CLAIMS:
+    connection = bench_connection()
+    if effective_claims(user=user, connection=connection) != READER_CLAIMS:
         raise RuntimeError("The reader's claims differ from the floor's: the modes would not serve the same rows.")
 
     now = int(time.time())
     payload = access_token_payload(
-        user=user, application=application, scopes=oauth2_settings.DEFAULT_SCOPES, issued_at=now
+        user=user, connection=connection, scopes=oauth2_settings.DEFAULT_SCOPES, issued_at=now
     )
     payload["exp"] = now + int(TOKEN_LIFETIME.total_seconds())
     jwt = sign_access_token(payload)
@@ -98,10 +98,10 @@ def prepare_credentials() -> Credentials:
     AccessToken = get_access_token_model()
     token = AccessToken(
         user=user,
-        application=application,
+        application=connection,
         expires=timezone.now() + TOKEN_LIFETIME,
         scope=" ".join(oauth2_settings.DEFAULT_SCOPES),
     )
     set_token_value(token, opaque)
     token.save()
-    return Credentials(user=user, application=application, jwt=jwt, opaque=opaque)
+    return Credentials(user=user, connection=connection, jwt=jwt, opaque=opaque)

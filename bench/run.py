@@ -59,6 +59,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--grants", type=int, default=50, help="code exchanges and refresh grants to time")
     parser.add_argument("--sign-ins", type=int, default=10, help="password sign-ins to time")
+    parser.add_argument(
+        "--tokens-only", action="store_true", help="only the token endpoint, sign-ins and token sizes (no server)"
+    )
     parser.add_argument("--load-generator", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--smoke", action="store_true", help="tiny data and a few seconds: proves the runner works")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -69,6 +72,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.seconds, args.warmup, args.rounds, args.grants, args.sign_ins = 1, 0.2, 1, 3, 1
         args.isolated_requests = 10
     return args
+
+
+def _tokens_only(args, credentials, report: dict) -> dict:
+    """`--tokens-only`: issue 16's figures alone, best of `--rounds` rounds, in a minute or two."""
+    from bench import oauth
+
+    say(f"Token endpoint, sign-ins and token sizes, {args.rounds} rounds (one thread: per CPU core)…")
+    report.update(
+        oauth.token_figures(credentials=credentials, grants=args.grants, sign_ins=args.sign_ins, rounds=args.rounds)
+    )
+    oauth.print_token_figures(report)
+    return _written(args, report)
+
+
+def _written(args, report: dict) -> dict:
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    return report
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -98,6 +119,8 @@ def main(argv: list[str] | None = None) -> dict:
             "load_generator": generator,
         },
     }
+    if args.tokens_only:
+        return _tokens_only(args, credentials, report)
     headers = {
         "a": {},
         "f": {},
@@ -123,9 +146,7 @@ def main(argv: list[str] | None = None) -> dict:
     report.update(_measure_in_process(args, credentials, headers))
     report["ratios"] = {summary: _ratios(report["api"], summary) for summary in ("best", "median")}
     print_report(report)
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=2))
-    return report
+    return _written(args, report)
 
 
 def _seed(args):
@@ -199,26 +220,10 @@ def _measure_in_process(args, credentials, headers: dict) -> dict:
         requests=args.isolated_requests,
     )
     say("Token endpoint, sign-ins and token sizes (one thread: per CPU core)…")
-    rates = oauth.token_endpoint_rates(user=credentials.user, application=credentials.application, count=args.grants)
-    report["token_endpoint"] = {grant: _rate(rate) for grant, rate in rates.items()}
-    report["token_endpoint"]["client_secret_checks_per_second"] = oauth.client_secret_check_rate(
-        application=credentials.application, count=max(2, args.sign_ins)
-    ).per_second
-    report["password_sign_in"] = {
-        "hasher": oauth.configured_hasher(),
-        **_rate(oauth.password_sign_in_rate(count=args.sign_ins)),
-    }
-    report["token_size_bytes"] = oauth.token_sizes(application=credentials.application)
+    report.update(
+        oauth.token_figures(credentials=credentials, grants=args.grants, sign_ins=args.sign_ins, rounds=args.rounds)
+    )
     return report
-
-
-def _rate(rate) -> dict:
-    return {
-        "count": rate.count,
-        "per_second_one_thread": rate.per_second,
-        "per_cpu_second": rate.per_cpu_second,
-        "statements": rate.statements,
-    }
 
 
 def _check_mode(url: str, headers: dict, orders: int) -> None:
@@ -281,6 +286,9 @@ def _progress(step: str, done: int, total: int) -> None:
 
 
 def print_report(report: dict) -> None:
+    from bench import oauth
+    from bench.oauth import mark as _mark
+
     setup, api = report["setup"], report["api"]
     print(
         f"\nRolegate benchmark: {setup['orders']:,} orders, gunicorn {setup['workers']} workers, "
@@ -331,60 +339,7 @@ def print_report(report: dict) -> None:
     print(
         "memory: peak RSS per worker " + ", ".join(f"{mb:.1f} MB" for mb in report["memory"]["peak_rss_mb_per_worker"])
     )
-    _print_token_endpoint(report)
-
-
-def _print_token_endpoint(report: dict) -> None:
-    """Issue 16's figures: grants and sign-ins per CPU-second against the bars, Keycloak and the previous run."""
-    from bench import oauth
-
-    tokens, sign_in = report["token_endpoint"], report["password_sign_in"]
-    code, refresh = tokens["authorization_code"], tokens["refresh_token"]
-    print(
-        f"\ntoken endpoint, per CPU-second (one thread, wall-clock): code exchanges {code['per_cpu_second']:.1f}/s "
-        f"({code['per_second_one_thread']:.1f}/s), refresh grants {refresh['per_cpu_second']:.1f}/s "
-        f"({refresh['per_second_one_thread']:.1f}/s); client-secret checks "
-        f"{tokens['client_secret_checks_per_second']:.0f}/s"
-    )
-    keycloak = refresh["per_cpu_second"] / oauth.KEYCLOAK_REFRESH_PER_CPU
-    for grant, label, bar, versus in (
-        (
-            "refresh_token",
-            "refresh grants",
-            oauth.TARGET_REFRESH_PER_CPU,
-            f"{keycloak:.2f}x Keycloak's {oauth.KEYCLOAK_REFRESH_PER_CPU}/s per vCPU, ",
-        ),
-        ("authorization_code", "code exchanges", oauth.TARGET_CODE_PER_CPU, ""),
-    ):
-        rate = tokens[grant]["per_cpu_second"]
-        print(
-            f"  {label}: {rate:.1f} per CPU-second (>= {bar}) {_mark(rate >= bar)}, {versus}"
-            f"{rate / oauth.PREVIOUS_PER_CPU[grant]:.2f}x the previous {oauth.PREVIOUS_PER_CPU[grant]}/s; "
-            f"{tokens[grant]['statements']} SQL statements per grant"
-        )
-    print(
-        f"password sign-ins ({sign_in['hasher']}), per CPU-second: {sign_in['per_cpu_second']:.1f}/s "
-        f"({sign_in['per_second_one_thread']:.1f}/s wall-clock) (>= {oauth.TARGET_SIGN_INS_PER_CPU}) "
-        f"{_mark(sign_in['per_cpu_second'] >= oauth.TARGET_SIGN_INS_PER_CPU)}, "
-        f"{sign_in['per_cpu_second'] / oauth.KEYCLOAK_PASSWORD_LOGINS_PER_CPU:.2f}x Keycloak's "
-        f"{oauth.KEYCLOAK_PASSWORD_LOGINS_PER_CPU}/s per vCPU"
-    )
-    sizes = report["token_size_bytes"]
-    print(
-        "access token size, n permissions and n scope values: "
-        + ", ".join(f"n={n} {size:,} B {_mark(size < oauth.TOKEN_SIZE_LIMIT)}" for n, size in sizes["each"].items())
-        + f"; under {oauth.TOKEN_SIZE_LIMIT:,} B up to n={sizes['largest_each_under_limit']}"
-    )
-    print(
-        "access token size, n in all (half permissions, half scope values): "
-        + ", ".join(
-            f"n={n} {size:,} B {_mark(size < oauth.TOKEN_SIZE_LIMIT)}" for n, size in sizes["half_each"].items()
-        )
-    )
-
-
-def _mark(ok: bool) -> str:
-    return "OK" if ok else "MISSED"
+    oauth.print_token_figures(report)
 
 
 if __name__ == "__main__":

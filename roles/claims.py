@@ -85,12 +85,12 @@ class ResolvedAccess:
 
 
 def resolve_access(
-    *, user, application=None, at: dt.datetime | None = None, amr: Collection[str] | None = None
+    *, user, connection=None, at: dt.datetime | None = None, amr: Collection[str] | None = None
 ) -> ResolvedAccess:
     """
     Everything :func:`effective_claims` needs and why, in at most three queries.
 
-    `application` is the connection the token is for; None means no particular connection, so
+    `connection` is the connection the token is for; None means no particular connection, so
     roles limited to connections do not count. `amr` says how the user signed in (RFC 8176);
     roles that require MFA (and what only they include) count only when it holds ``"mfa"``.
     """
@@ -107,7 +107,7 @@ def resolve_access(
     reachable = _reachable(graph, {assignment.role_id for assignment in active})
     roles = {role.pk: role for role in Role.objects.filter(pk__in=reachable).with_claim_parts()}
     limits = {role_id: set(role.connection_ids) for role_id, role in roles.items() if role.connection_ids}
-    grants, withheld, needs_mfa = _grants_and_withheld(active, graph, roles, limits, application, amr)
+    grants, withheld, needs_mfa = _grants_and_withheld(active, graph, roles, limits, connection, amr)
 
     held = {grant.role.pk: grant.role for grant in grants}
     data_scopes: dict[str, list[str]] = {}
@@ -129,7 +129,7 @@ def resolve_access(
 
 
 def _grants_and_withheld(
-    active, graph, roles, limits, application, amr
+    active, graph, roles, limits, connection, amr
 ) -> tuple[list, dict[int, frozenset[int]], set[int]]:
     """
     Each role every active assignment reaches, with its path; or withheld by its connection
@@ -137,7 +137,7 @@ def _grants_and_withheld(
     """
 
     def applies(role_id: int) -> bool:
-        return role_id not in limits or (application is not None and application.pk in limits[role_id])
+        return role_id not in limits or (connection is not None and connection.pk in limits[role_id])
 
     multi_factor = MULTI_FACTOR in (amr or ())
     grants: list[RoleGrant] = []
@@ -164,14 +164,14 @@ def _grants_and_withheld(
     return grants, withheld, needs_mfa
 
 
-def effective_claims(*, user, application=None, amr: Collection[str] | None = None) -> AccessClaims:
+def effective_claims(*, user, connection=None, amr: Collection[str] | None = None) -> AccessClaims:
     """
-    What `user` may do through `application`, as of now, after signing in as `amr` says.
+    What `user` may do through `connection`, as of now, after signing in as `amr` says.
 
     Called at every token issuance (code exchange and refresh), so a role change reaches the
     user's next token. Inactive users hold nothing.
     """
-    return resolve_access(user=user, application=application, amr=amr).claims
+    return resolve_access(user=user, connection=connection, amr=amr).claims
 
 
 def role_claims(*, role: Role) -> AccessClaims:

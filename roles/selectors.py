@@ -16,9 +16,9 @@ from roles.models import Role, RoleAssignment
 
 @dataclass(frozen=True)
 class AccessExplanation:
-    """The claims a user's next token for `application` carries, and where each one comes from."""
+    """The claims a user's next token for `connection` carries, and where each one comes from."""
 
-    application: object | None
+    connection: object | None
     claims: AccessClaims
     #: role slug -> how it is held ("team analysts → regional-lead → sales-emea", …)
     roles: dict[str, list[str]] = field(default_factory=dict)
@@ -34,13 +34,13 @@ class AccessExplanation:
         return self.claims.as_token_claims()
 
 
-def access_explanation(*, user, application=None) -> AccessExplanation:
+def access_explanation(*, user, connection=None) -> AccessExplanation:
     """
-    Exactly the claims :func:`roles.claims.effective_claims` gives `user` for `application` now
+    Exactly the claims :func:`roles.claims.effective_claims` gives `user` for `connection` now
     (the same computation), with the assignment, team and composite path behind each.
     """
-    resolved = resolve_access(user=user, application=application)
-    explanation = AccessExplanation(application=application, claims=resolved.claims)
+    resolved = resolve_access(user=user, connection=connection)
+    explanation = AccessExplanation(connection=connection, claims=resolved.claims)
     if resolved.user_inactive:
         explanation.not_counted.append("The account is inactive: its tokens carry no roles.")
         return explanation

@@ -17,7 +17,7 @@ from actions_api.keyset import public_keys
 from actions_api.models import ActionCall
 from actions_api.revocation_list import revocations
 from tests.chatgpt import ChatGPT
-from tests.factories import ApplicationFactory
+from tests.factories import ConnectionFactory
 
 # The `upstream` OpenID Connect provider and the portal's `contoso` IdP (federated sign-in tests).
 pytest_plugins = ["tests.upstream_idp"]
@@ -134,16 +134,17 @@ def chatgpt(live_demo):
 
 @pytest.fixture
 def connection(db):
-    return ApplicationFactory()
+    return ConnectionFactory()
 
 
 @pytest.fixture
 def mint_token(connection):
     """Signs a real access token for `user` (claims computed as at issuance), with `overrides` applied."""
+    default_connection = connection
 
-    def mint(user, *, scopes=("openid", "profile", "api"), application=None, **overrides):
+    def mint(user, *, scopes=("openid", "profile", "api"), connection=None, **overrides):
         payload = access_token_payload(
-            user=user, application=application or connection, scopes=list(scopes), issued_at=int(time.time())
+            user=user, connection=connection or default_connection, scopes=list(scopes), issued_at=int(time.time())
         )
         payload.update(overrides)
         return sign_access_token({key: value for key, value in payload.items() if value is not None})

@@ -60,7 +60,7 @@ class RoleAssignmentFactory(factory.django.DjangoModelFactory):
     role = factory.SubFactory(RoleFactory)
 
 
-class ApplicationFactory(factory.django.DjangoModelFactory):
+class ConnectionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_application_model()
 

@@ -27,11 +27,11 @@ class ConsentApproval(models.Model):
         return f"{self.user_id} allowed {self.application_id} ({self.scope})"
 
     @staticmethod
-    def lookup(*, user, application, redirect_uri: str, scopes, resources) -> dict:
+    def lookup(*, user, connection, redirect_uri: str, scopes, resources) -> dict:
         """The fields naming one approval; scopes and resources compare as sets."""
         return {
             "user": user,
-            "application": application,
+            "application": connection,
             "redirect_uri": redirect_uri,
             "scope": " ".join(sorted(set(scopes))),
             "resource": " ".join(sorted(set(resources))),

@@ -1,1 +1,1 @@
-"""A user's signed-in sessions (devices): listed next to Connected apps, ended one by one or all at once."""
+"""A user's signed-in sessions (devices): listed next to Connections, ended one by one or all at once."""

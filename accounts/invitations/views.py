@@ -28,7 +28,7 @@ def invitation_accept(request, invitation_id: int, token: str):
             last_name=form.cleaned_data["last_name"],
         )
         login(request, user, backend=PASSWORD_BACKEND)
-        return redirect("connected-apps")  # the MFA gate steps in first when the policy requires it
+        return redirect("connections")  # the MFA gate steps in first when the policy requires it
     return render(
         request,
         "accounts/invitations/accept.html",

@@ -55,7 +55,7 @@ def second_factor_passed(view):
 def mfa_verify(request):
     """The second step of a sign-in: a code from the authenticator app, a recovery code, or a passkey."""
     if request.user.is_verified() or not mfa_enrolled(request.user):
-        return redirect(next_url(request) or "connected-apps")
+        return redirect(next_url(request) or "connections")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -63,7 +63,7 @@ def mfa_verify(request):
         except services.CodeLockedOut:
             return get_lockout_response(request, None, {"username": request.user.get_username()})
         if device is not None:
-            return redirect(next_url(request) or "connected-apps")
+            return redirect(next_url(request) or "connections")
         form.add_error("code", "That code is not right. Check your authenticator app's newest code and try again.")
     return render(
         request,

@@ -5,7 +5,7 @@ from roles.services import user_access_revoke
 
 
 def password_reset_complete(*, user) -> None:
-    """After a reset, whoever held the old password is out: every session and every app's tokens end."""
+    """After a reset, whoever held the old password is out: every session and every connection's tokens end."""
     device_sessions_end(user=user)
     user_access_revoke(users=type(user)._base_manager.filter(pk=user.pk), reason="password reset")
 

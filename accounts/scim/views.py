@@ -18,29 +18,29 @@ from roles.audit.context import acting_as
 @csrf_exempt
 def scim_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
     """Every SCIM operation; the bearer token names the client, which is the actor of every change."""
-    application = RolegateScimApplication()
+    server = RolegateScimApplication()
     scim_request = ScimRequest(
         method=request.method,
         base_url=scim_base_url(),
-        path=application.split_path("/" + path),
+        path=server.split_path("/" + path),
         query={key: request.GET[key] for key in request.GET},
         headers=dict(request.headers),
     )
     try:
         scim_request.body = request.body
     except RequestDataTooBig:
-        return _refused(application, scim_request, PayloadTooLargeException(detail="The body is too large"))
+        return _refused(server, scim_request, PayloadTooLargeException(detail="The body is too large"))
     if _has_nul(scim_request):
         # PostgreSQL text cannot hold NUL: refused here rather than failing at the first lookup.
-        return _refused(application, scim_request, InvalidValueException(detail="NUL characters are not accepted"))
-    with acting_as(lambda: application.client.audit_actor if application.client else None):
-        response = application.serve(scim_request)
-    if application.client is not None:
+        return _refused(server, scim_request, InvalidValueException(detail="NUL characters are not accepted"))
+    with acting_as(lambda: server.client.audit_actor if server.client else None):
+        response = server.serve(scim_request)
+    if server.client is not None:
         if response.status >= 400:
             detail = (response.body or {}).get("detail", "")
-            scim_client_record_error(client=application.client, status=response.status, detail=str(detail))
+            scim_client_record_error(client=server.client, status=response.status, detail=str(detail))
         else:
-            scim_client_record_sync(client=application.client)
+            scim_client_record_sync(client=server.client)
     return _http_response(response)
 
 
@@ -54,8 +54,8 @@ def _has_nul(scim_request: ScimRequest) -> bool:
     )
 
 
-def _refused(application, scim_request: ScimRequest, error) -> HttpResponse:
-    return _http_response(application.finalize_response(scim_request, application.service.error_response(error)))
+def _refused(server, scim_request: ScimRequest, error) -> HttpResponse:
+    return _http_response(server.finalize_response(scim_request, server.service.error_response(error)))
 
 
 def _http_response(response) -> HttpResponse:

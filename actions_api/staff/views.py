@@ -72,7 +72,7 @@ def user_sees(request, pk: int):
     user = get_object_or_404(get_user_model(), pk=pk)
     client_id = request.GET.get("connection", "").strip()
     connection = get_application_model().objects.filter(client_id=client_id).first() if client_id else None
-    claims = effective_claims(user=user, application=connection)
+    claims = effective_claims(user=user, connection=connection)
     return _sees_page(
         request,
         subject=f"user {user.get_username()}",

@@ -8,7 +8,7 @@ from portal.settings.base import _PORTAL_URL, DEBUG, env
 # ---------------------------------------------------------------- users and sign-in
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "connected-apps"
+LOGIN_REDIRECT_URL = "connections"
 LOGOUT_REDIRECT_URL = "login"
 # A sign-in or consent page posted after it expired gets a page that says so, not Django's 403.
 CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"

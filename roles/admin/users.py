@@ -135,13 +135,13 @@ class UserAccessAdminMixin(GrantedByStampMixin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
             client_id = request.GET.get("connection", "").strip()
-            application = get_application_model().objects.filter(client_id=client_id).first() if client_id else None
-            access = access_explanation(user=obj, application=application)
+            connection = get_application_model().objects.filter(client_id=client_id).first() if client_id else None
+            access = access_explanation(user=obj, connection=connection)
             context.update(
                 access=access,
                 access_json=json.dumps(access.token_claims, indent=2),
                 access_connection=client_id,
-                access_connection_unknown=bool(client_id) and application is None,
+                access_connection_unknown=bool(client_id) and connection is None,
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
 

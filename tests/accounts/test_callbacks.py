@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from accounts.redirects import ChatGPTCallbacks
-from tests.factories import ApplicationFactory
+from tests.factories import ConnectionFactory
 
 ACCEPTED = [
     "https://chatgpt.com/aip/g-abc123/oauth/callback",
@@ -33,20 +33,20 @@ REFUSED = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("uri", ACCEPTED)
 def test_any_gpt_accepts_chatgpt_callbacks_of_any_gpt_id(uri):
-    connection = ApplicationFactory(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT, redirect_uris="")
+    connection = ConnectionFactory(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT, redirect_uris="")
     assert connection.redirect_uri_allowed(uri)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("uri", REFUSED)
 def test_any_gpt_refuses_everything_but_the_exact_chatgpt_callback_shape(uri):
-    connection = ApplicationFactory(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT, redirect_uris="")
+    connection = ConnectionFactory(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT, redirect_uris="")
     assert not connection.redirect_uri_allowed(uri)
 
 
 @pytest.mark.django_db
 def test_listed_gpts_only_accepts_just_the_pinned_ids_on_both_hosts():
-    connection = ApplicationFactory(
+    connection = ConnectionFactory(
         chatgpt_callbacks=ChatGPTCallbacks.PINNED, pinned_gpt_ids="g-one g-two", redirect_uris=""
     )
     assert connection.redirect_uri_allowed("https://chatgpt.com/aip/g-one/oauth/callback")
@@ -57,14 +57,14 @@ def test_listed_gpts_only_accepts_just_the_pinned_ids_on_both_hosts():
 
 @pytest.mark.django_db
 def test_exact_mode_accepts_only_the_registered_callback():
-    connection = ApplicationFactory(redirect_uris="https://chatgpt.com/aip/g-one/oauth/callback")
+    connection = ConnectionFactory(redirect_uris="https://chatgpt.com/aip/g-one/oauth/callback")
     assert connection.redirect_uri_allowed("https://chatgpt.com/aip/g-one/oauth/callback")
     assert not connection.redirect_uri_allowed("https://chatgpt.com/aip/g-two/oauth/callback")
 
 
 @pytest.mark.django_db
 def test_pasting_a_whole_callback_url_as_a_pinned_id_keeps_its_gpt_id():
-    connection = ApplicationFactory.build(
+    connection = ConnectionFactory.build(
         chatgpt_callbacks=ChatGPTCallbacks.PINNED,
         redirect_uris="",
         pinned_gpt_ids="https://chatgpt.com/aip/g-Sales1/oauth/callback g-Sales1 g-Ops2",
@@ -75,7 +75,7 @@ def test_pasting_a_whole_callback_url_as_a_pinned_id_keeps_its_gpt_id():
 
 @pytest.mark.django_db
 def test_a_callback_pattern_stands_in_for_redirect_uris_while_dots_other_checks_still_apply():
-    connection = ApplicationFactory.build(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT, redirect_uris="")
+    connection = ConnectionFactory.build(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT, redirect_uris="")
     connection.full_clean(exclude=["client_secret"])
     assert connection.authorization_grant_type == "authorization-code"
 
@@ -89,7 +89,7 @@ def test_a_callback_pattern_stands_in_for_redirect_uris_while_dots_other_checks_
 @pytest.mark.django_db
 @pytest.mark.parametrize("entry", ["https://evil.example/aip/g-x/oauth/callback", "Sales1", "g-a/b"])
 def test_a_pinned_entry_that_is_no_gpt_id_is_refused_with_an_example(entry):
-    connection = ApplicationFactory.build(
+    connection = ConnectionFactory.build(
         chatgpt_callbacks=ChatGPTCallbacks.PINNED, redirect_uris="", pinned_gpt_ids=entry
     )
     with pytest.raises(ValidationError, match="looks like g-AbC123"):

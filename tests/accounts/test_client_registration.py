@@ -64,13 +64,13 @@ def test_an_mcp_client_registers_itself_as_a_public_client_with_its_callback(cli
 
     assert response.status_code == 201, response.content
     registered = response.json()
-    application = Application.objects.get(client_id=registered["client_id"])
+    connection = Application.objects.get(client_id=registered["client_id"])
     assert registered["token_endpoint_auth_method"] == "none"
-    assert application.registration_source == Application.RegistrationSource.DCR
-    assert application.client_type == Application.CLIENT_PUBLIC
-    assert application.pkce_required()
-    assert application.algorithm == "RS256"
-    assert application.redirect_uris == CLAUDE_CALLBACK
+    assert connection.registration_source == Application.RegistrationSource.DCR
+    assert connection.client_type == Application.CLIENT_PUBLIC
+    assert connection.pkce_required()
+    assert connection.algorithm == "RS256"
+    assert connection.redirect_uris == CLAUDE_CALLBACK
 
 
 def test_registration_with_a_callback_that_is_no_known_connector_is_refused(client):
@@ -148,7 +148,7 @@ def test_a_registered_client_reaches_the_code_check(client, registered_client):
     assert exchange_code(client, registered_client.client_id).json()["error"] == "invalid_grant"
 
 
-def test_a_client_an_admin_disabled_gets_invalid_client(client, admin_client, registered_client):
+def test_a_connection_an_admin_disabled_gets_invalid_client(client, admin_client, registered_client):
     response = admin_client.post(
         "/admin/accounts/application/",
         {"action": "disable", "_selected_action": [registered_client.pk]},
@@ -172,7 +172,7 @@ def test_a_client_an_admin_disabled_gets_invalid_client(client, admin_client, re
     assert isinstance(authorize.context["error"], InvalidClientIdError)  # shown, never redirected
 
 
-def test_a_deleted_client_gets_invalid_client(client, registered_client):
+def test_a_deleted_connection_gets_invalid_client(client, registered_client):
     client_id = registered_client.client_id
     registered_client.delete()
 
@@ -185,7 +185,7 @@ def test_registered_clients_are_listed_in_the_admin(admin_client, registered_cli
     assert registered_client.client_id in page
 
 
-def test_the_consent_page_says_a_self_registered_app_chose_its_name_and_where_approval_leads(
+def test_the_consent_page_says_a_self_registered_connection_chose_its_name_and_where_approval_leads(
     admin_client, registered_client
 ):
     page = admin_client.get(
@@ -266,9 +266,9 @@ def test_a_client_identified_by_its_metadata_document_url_on_an_allowed_host_is_
     metadata_documents[CIMD_URL] = claude_document()
 
     assert authorize_page(admin_client, CIMD_URL).status_code == 200
-    application = Application.objects.get(client_id=CIMD_URL)
-    assert application.registration_source == Application.RegistrationSource.CIMD
-    assert application.client_type == Application.CLIENT_PUBLIC
+    connection = Application.objects.get(client_id=CIMD_URL)
+    assert connection.registration_source == Application.RegistrationSource.CIMD
+    assert connection.client_type == Application.CLIENT_PUBLIC
 
 
 def test_a_metadata_document_url_on_a_host_not_allowed_is_never_fetched(admin_client, metadata_documents):

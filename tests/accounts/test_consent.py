@@ -8,7 +8,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model
 
 from accounts.models import Application, User
-from accounts.services import app_access_revoke
+from accounts.services import connection_access_revoke
 from roles.conf import rolegate_settings
 
 AccessToken = get_access_token_model()
@@ -88,10 +88,10 @@ def test_prompt_none_cannot_skip_consent(client, alice):
     assert parse_qs(urlsplit(response["Location"]).query)["error"] == ["consent_required"]
 
 
-def test_revoking_an_apps_access_forgets_the_approval(client, alice):
+def test_revoking_a_connections_access_forgets_the_approval(client, alice):
     allow(client, authorize(client))
 
-    app_access_revoke(user=alice, client_id="demo-gpt")
+    connection_access_revoke(user=alice, client_id="demo-gpt")
 
     assert authorize(client).status_code == 200
 

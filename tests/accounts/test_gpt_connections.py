@@ -39,16 +39,16 @@ def test_connect_gpt_json_prints_every_value_for_the_gpt_editor_and_the_secret_w
     printed = json.loads(out.getvalue())
 
     assert EDITOR_KEYS <= set(printed)
-    application = Application.objects.get(client_id=printed["client_id"])
-    assert application.name == "Sales GPT"
-    assert check_password(printed["client_secret"], application.client_secret), "secret stored hashed"
+    connection = Application.objects.get(client_id=printed["client_id"])
+    assert connection.name == "Sales GPT"
+    assert check_password(printed["client_secret"], connection.client_secret), "secret stored hashed"
     assert printed["authorization_url"] == "http://127.0.0.1:8000/o/authorize/"
     assert printed["token_url"] == "http://127.0.0.1:8000/o/token/"
     assert printed["schema_url"] == "http://127.0.0.1:8000/api/schema/"
     assert printed["scope"] == "openid profile api"
     assert printed["token_exchange_method"] == "Default (POST request)"
-    assert application.redirect_uri_allowed("https://chatgpt.com/aip/g-AnyGpt9/oauth/callback")
-    assert not application.require_pkce and application.client_type == Application.CLIENT_CONFIDENTIAL
+    assert connection.redirect_uri_allowed("https://chatgpt.com/aip/g-AnyGpt9/oauth/callback")
+    assert not connection.require_pkce and connection.client_type == Application.CLIENT_CONFIDENTIAL
 
 
 @pytest.mark.django_db
@@ -72,11 +72,11 @@ def test_connect_gpt_with_a_callback_accepts_exactly_that_url():
     out = StringIO()
     callback = "https://chatgpt.com/aip/g-Pinned1/oauth/callback"
     call_command("connect_gpt", "--name", "Pinned GPT", "--callback", callback, "--json", stdout=out)
-    application = Application.objects.get(client_id=json.loads(out.getvalue())["client_id"])
+    connection = Application.objects.get(client_id=json.loads(out.getvalue())["client_id"])
 
-    assert application.chatgpt_callbacks == ChatGPTCallbacks.EXACT
-    assert application.redirect_uri_allowed(callback)
-    assert not application.redirect_uri_allowed("https://chatgpt.com/aip/g-Other2/oauth/callback")
+    assert connection.chatgpt_callbacks == ChatGPTCallbacks.EXACT
+    assert connection.redirect_uri_allowed(callback)
+    assert not connection.redirect_uri_allowed("https://chatgpt.com/aip/g-Other2/oauth/callback")
 
 
 @pytest.mark.django_db
@@ -162,20 +162,20 @@ def test_the_client_secret_is_shown_once_and_a_new_one_replaces_it(admin_client)
         HTTP_HOST="127.0.0.1",
     )
     first = editor_values(response.content.decode())["client_secret"]
-    application = Application.objects.get(name="Ops GPT")
-    assert check_password(first, application.client_secret)
+    connection = Application.objects.get(name="Ops GPT")
+    assert check_password(first, connection.client_secret)
 
-    again = admin_client.get(f"/admin/accounts/gptconnection/{application.pk}/change/", HTTP_HOST="127.0.0.1")
+    again = admin_client.get(f"/admin/accounts/gptconnection/{connection.pk}/change/", HTTP_HOST="127.0.0.1")
     assert "client_secret" not in editor_values(again.content.decode())
     assert "Generate a new secret" in again.content.decode()
 
     rotated = admin_client.post(
-        f"/admin/accounts/gptconnection/{application.pk}/new-secret/", follow=True, HTTP_HOST="127.0.0.1"
+        f"/admin/accounts/gptconnection/{connection.pk}/new-secret/", follow=True, HTTP_HOST="127.0.0.1"
     )
     second = editor_values(rotated.content.decode())["client_secret"]
-    application.refresh_from_db()
+    connection.refresh_from_db()
     assert second != first
-    assert check_password(second, application.client_secret) and not check_password(first, application.client_secret)
+    assert check_password(second, connection.client_secret) and not check_password(first, connection.client_secret)
 
 
 @pytest.mark.django_db
@@ -191,7 +191,7 @@ def test_the_admin_refuses_an_exact_connection_without_a_callback_url(admin_clie
 
 
 @pytest.mark.django_db
-def test_the_application_change_form_exposes_rolegates_connection_settings(admin_client, connection):
+def test_the_oauth_connection_change_form_exposes_rolegates_connection_settings(admin_client, connection):
     page = admin_client.get(f"/admin/accounts/application/{connection.pk}/change/", HTTP_HOST="127.0.0.1")
     content = page.content.decode()
     for field in ("chatgpt_callbacks", "pinned_gpt_ids", "require_pkce", "default_scopes", "skip_authorization"):

@@ -15,7 +15,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_and_back(client):
     assert response["Location"] == f"{reverse('login')}?next=/"
 
 
-def test_a_user_sees_their_roles_permissions_and_rows_and_their_connected_apps(client, demo):
+def test_a_user_sees_their_roles_permissions_and_rows_and_their_connections(client, demo):
     client.force_login(User.objects.get(username="alice"))
 
     response = client.get("/")
@@ -24,7 +24,7 @@ def test_a_user_sees_their_roles_permissions_and_rows_and_their_connected_apps(c
     assert response.status_code == 200
     assert "Sales EMEA" in page and "Region: EMEA" in page
     assert "List and read orders, amounts included" in page
-    assert reverse("connected-apps") in page
+    assert reverse("connections") in page
     assert "Set up Rolegate" not in page
 
 

@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def resource_server(live_demo):
     """A connection an admin marked as the REST API's resource server; returns its (client_id, secret)."""
     issued = gpt_connection_create(name="Orders API gateway")
-    issued.application.is_resource_server = True
-    issued.application.resource_server_audience = rolegate_settings.API_AUDIENCE
-    issued.application.save()
-    return issued.application.client_id, issued.client_secret
+    issued.connection.is_resource_server = True
+    issued.connection.resource_server_audience = rolegate_settings.API_AUDIENCE
+    issued.connection.save()
+    return issued.connection.client_id, issued.client_secret
 
 
 def introspect(live_demo, token, auth, **kwargs):

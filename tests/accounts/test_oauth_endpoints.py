@@ -26,7 +26,7 @@ from oauth2_provider.models import (
 from accounts.models import AuthorizationCodeRedemption
 from roles.conf import rolegate_settings
 from tests.chatgpt import ChatGPT, form_fields
-from tests.factories import ApplicationFactory
+from tests.factories import ConnectionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,7 +71,7 @@ def live_refresh_tokens(username: str):
 @pytest.fixture
 def exact_client(live_demo):
     """A confidential connection with one registered redirect URI and PKCE required."""
-    ApplicationFactory(client_id="exact-app", client_secret="exact-secret", redirect_uris=EXACT_CALLBACK)
+    ConnectionFactory(client_id="exact-app", client_secret="exact-secret", redirect_uris=EXACT_CALLBACK)
     return ChatGPT(live_demo.url, client_id="exact-app", client_secret="exact-secret", callback=EXACT_CALLBACK)
 
 
@@ -277,7 +277,7 @@ def test_a_sign_in_ends_at_its_absolute_lifetime_however_often_it_rotated(chatgp
 
 def test_a_refresh_token_is_bound_to_its_client(chatgpt, live_demo):
     chatgpt.sign_in("alice")
-    ApplicationFactory(client_id="other-app", client_secret="other-secret")
+    ConnectionFactory(client_id="other-app", client_secret="other-secret")
     thief = ChatGPT(live_demo.url, client_id="other-app", client_secret="other-secret", tokens=chatgpt.tokens)
 
     response = thief.refresh()

@@ -109,8 +109,8 @@ def test_a_user_sees_their_devices_and_signs_one_out(demo, client, django_user_m
     laptop_device = DeviceSession.objects.get(user__username="bob", user_agent="Laptop browser")
     phone.post(reverse("device-session-end", args=[laptop_device.pk]))
 
-    assert laptop.get(reverse("connected-apps")).status_code == 302  # signed out
-    assert phone.get(reverse("connected-apps")).status_code == 200
+    assert laptop.get(reverse("connections")).status_code == 302  # signed out
+    assert phone.get(reverse("connections")).status_code == 200
     assert not Session.objects.filter(session_key=laptop_device.session_key).exists()
 
 
@@ -122,4 +122,4 @@ def test_a_user_cannot_end_another_users_session(demo, client):
 
     client.post(reverse("device-session-end", args=[carols.pk]))
 
-    assert other.get(reverse("connected-apps")).status_code == 200
+    assert other.get(reverse("connections")).status_code == 200

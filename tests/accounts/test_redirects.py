@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.redirects import ChatGPTCallbacks
-from tests.factories import ApplicationFactory
+from tests.factories import ConnectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,32 +31,32 @@ REFUSED = [
 
 @pytest.mark.parametrize("uri", ACCEPTED)
 def test_any_gpt_mode_accepts_chatgpt_callbacks(uri):
-    assert ApplicationFactory.build(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT).redirect_uri_allowed(uri)
+    assert ConnectionFactory.build(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT).redirect_uri_allowed(uri)
 
 
 @pytest.mark.parametrize("uri", REFUSED)
 def test_any_gpt_mode_refuses_everything_else(uri):
-    assert not ApplicationFactory.build(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT).redirect_uri_allowed(uri)
+    assert not ConnectionFactory.build(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT).redirect_uri_allowed(uri)
 
 
 def test_pinned_mode_accepts_only_the_listed_gpts():
-    application = ApplicationFactory.build(chatgpt_callbacks=ChatGPTCallbacks.PINNED, pinned_gpt_ids="g-abc123")
-    assert application.redirect_uri_allowed("https://chatgpt.com/aip/g-abc123/oauth/callback")
-    assert not application.redirect_uri_allowed("https://chatgpt.com/aip/g-other/oauth/callback")
+    connection = ConnectionFactory.build(chatgpt_callbacks=ChatGPTCallbacks.PINNED, pinned_gpt_ids="g-abc123")
+    assert connection.redirect_uri_allowed("https://chatgpt.com/aip/g-abc123/oauth/callback")
+    assert not connection.redirect_uri_allowed("https://chatgpt.com/aip/g-other/oauth/callback")
 
 
 def test_exact_mode_accepts_only_registered_uris():
-    application = ApplicationFactory.build(redirect_uris="https://app.example.test/callback")
-    assert application.redirect_uri_allowed("https://app.example.test/callback")
-    assert not application.redirect_uri_allowed(ACCEPTED[0])
-    assert not application.redirect_uri_allowed("https://app.example.test/callback/extra")
+    connection = ConnectionFactory.build(redirect_uris="https://app.example.test/callback")
+    assert connection.redirect_uri_allowed("https://app.example.test/callback")
+    assert not connection.redirect_uri_allowed(ACCEPTED[0])
+    assert not connection.redirect_uri_allowed("https://app.example.test/callback/extra")
 
 
 def test_a_pattern_connection_needs_no_registered_uri_but_pinned_mode_needs_ids():
-    ApplicationFactory.build(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT, redirect_uris="").full_clean(
+    ConnectionFactory.build(chatgpt_callbacks=ChatGPTCallbacks.ANY_GPT, redirect_uris="").full_clean(
         exclude=["user", "client_secret"]
     )
     with pytest.raises(Exception, match="GPT id"):
-        ApplicationFactory.build(chatgpt_callbacks=ChatGPTCallbacks.PINNED, redirect_uris="").full_clean(
+        ConnectionFactory.build(chatgpt_callbacks=ChatGPTCallbacks.PINNED, redirect_uris="").full_clean(
             exclude=["user", "client_secret"]
         )

@@ -10,7 +10,7 @@ from oauth2_provider.models import get_access_token_model
 
 from accounts.models import Application, ClientRegistrationPolicy
 from accounts.services import authorization_code_redeem
-from tests.factories import ApplicationFactory, UserFactory
+from tests.factories import ConnectionFactory, UserFactory
 
 AccessToken = get_access_token_model()
 CLAUDE_CALLBACK = "https://claude.ai/api/mcp/auth_callback"
@@ -67,8 +67,8 @@ def test_a_confidential_client_is_registered_only_when_the_policy_allows_it(clie
     allowed = register(client, token_endpoint_auth_method="client_secret_post")
 
     assert allowed.status_code == 201
-    application = Application.objects.get(client_id=allowed.json()["client_id"])
-    assert application.client_type == Application.CLIENT_CONFIDENTIAL and application.pkce_required()
+    connection = Application.objects.get(client_id=allowed.json()["client_id"])
+    assert connection.client_type == Application.CLIENT_CONFIDENTIAL and connection.pkce_required()
 
 
 @pytest.mark.parametrize("redirect_uris", [[], None, CLAUDE_CALLBACK, ["https://evil.example/cb"]])
@@ -88,8 +88,8 @@ def test_a_registered_client_is_public_and_must_use_pkce(client):
     response = register(client)
 
     assert response.status_code == 201
-    application = Application.objects.get(client_id=response.json()["client_id"])
-    assert application.client_type == Application.CLIENT_PUBLIC and application.pkce_required()
+    connection = Application.objects.get(client_id=response.json()["client_id"])
+    assert connection.client_type == Application.CLIENT_PUBLIC and connection.pkce_required()
 
 
 @pytest.mark.parametrize(
@@ -102,7 +102,7 @@ def test_a_registered_client_is_public_and_must_use_pkce(client):
 def test_an_existing_client_credentials_or_password_client_gets_unauthorized_client(client, registered_grant, form):
     """The review: a client_credentials client made the token endpoint answer 500 (a token without a user)."""
     UserFactory(username="holder")
-    ApplicationFactory(client_id="machine", client_secret="machine-secret", authorization_grant_type=registered_grant)
+    ConnectionFactory(client_id="machine", client_secret="machine-secret", authorization_grant_type=registered_grant)
 
     response = client.post("/o/token/", {**form, "client_id": "machine", "client_secret": "machine-secret"})
 
@@ -161,8 +161,8 @@ def clients_of_all_kinds(client):
         Application.objects.get(client_id=register(client, ip=f"203.0.113.{n}").json()["client_id"]) for n in range(3)
     )
     Application.objects.filter(pk__in=[unused.pk, used.pk]).update(created=long_ago)
-    authorization_code_redeem(code="a-code", application=used, token_family=None)
-    manual = ApplicationFactory()
+    authorization_code_redeem(code="a-code", connection=used, token_family=None)
+    manual = ConnectionFactory()
     Application.objects.filter(pk=manual.pk).update(created=long_ago)
     return unused, used, fresh, manual
 
@@ -180,7 +180,7 @@ def test_the_admin_lists_and_purges_clients_never_signed_in_through(admin_client
     changelist = "/admin/accounts/application/"
 
     listed = admin_client.get(changelist, {"signed_in": "never"}).context["cl"].result_list
-    assert {application.pk for application in listed} == {unused.pk, fresh.pk}
+    assert {connection.pk for connection in listed} == {unused.pk, fresh.pk}
 
     admin_client.post(changelist, {"action": "purge_unused", "_selected_action": [unused.pk, used.pk, manual.pk]})
     assert set(Application.objects.values_list("pk", flat=True)) == {used.pk, fresh.pk, manual.pk}

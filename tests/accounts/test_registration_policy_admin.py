@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.models import ClientRegistrationPolicy
-from tests.factories import ApplicationFactory
+from tests.factories import ConnectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,8 @@ def test_an_admin_closes_registration_on_the_single_policy_page(admin_client):
 
 
 def test_a_connection_can_be_switched_off_on_its_admin_page(admin_client):
-    application = ApplicationFactory()
+    connection = ConnectionFactory()
 
-    page = admin_client.get(f"/admin/accounts/application/{application.pk}/change/").content.decode()
+    page = admin_client.get(f"/admin/accounts/application/{connection.pk}/change/").content.decode()
 
     assert 'name="is_active"' in page

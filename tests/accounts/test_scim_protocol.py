@@ -6,7 +6,7 @@ from oauth2_provider.models import get_refresh_token_model
 from accounts.models import ScimClient, User
 from accounts.scim.services import scim_client_create, scim_client_disable, scim_client_rotate_token
 from roles.models import AccessRevocation, AuditEvent, Team
-from tests.factories import ApplicationFactory, UserFactory
+from tests.factories import ConnectionFactory, UserFactory
 from tests.scim import GROUP, SCIM_JSON, USER, ScimCaller, patch_body, user_body
 
 pytestmark = pytest.mark.django_db
@@ -274,8 +274,8 @@ def test_a_team_an_admin_prepared_is_adopted_by_the_group_of_the_same_name(scim,
 
 def test_deactivation_revokes_tokens_and_the_audit_log_names_the_scim_client(scim, people):
     ada = User.objects.get(pk=people["ada.lovelace"])
-    application = ApplicationFactory()
-    get_refresh_token_model().objects.create(user=ada, application=application, token="refresh-1")
+    connection = ConnectionFactory()
+    get_refresh_token_model().objects.create(user=ada, application=connection, token="refresh-1")
     response = scim.patch(f"/Users/{ada.pk}", patch_body({"op": "replace", "path": "active", "value": False}))
     assert response.status_code == 200 and response.json()["active"] is False
     assert get_refresh_token_model().objects.get(token="refresh-1").revoked is not None

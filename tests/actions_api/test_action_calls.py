@@ -28,7 +28,7 @@ def user(username):
 
 def test_a_call_is_logged_with_user_connection_endpoint_status_and_rows(demo_gpt, mint_token, bearer, logged_calls):
     alice = user("alice")
-    response = bearer(mint_token(alice, application=demo_gpt)).get("/api/v1/customers?page_size=3")
+    response = bearer(mint_token(alice, connection=demo_gpt)).get("/api/v1/customers?page_size=3")
     assert response.status_code == 200
 
     call = logged_calls().get()
@@ -48,7 +48,7 @@ def test_a_call_is_logged_with_user_connection_endpoint_status_and_rows(demo_gpt
 def test_a_refused_call_is_logged_with_its_reason_and_never_the_token(
     demo_gpt, mint_token, bearer, logged_calls, username, overrides, status, error, reason
 ):
-    token = mint_token(user(username), application=demo_gpt, **overrides)
+    token = mint_token(user(username), connection=demo_gpt, **overrides)
     assert bearer(token).get("/api/v1/orders").status_code == status
 
     call = logged_calls().get()
@@ -67,7 +67,7 @@ def test_a_call_without_a_token_is_logged_as_anonymous_with_the_fix(api_client, 
 def test_a_call_is_recorded_without_any_query_and_a_flush_writes_every_call_in_one_insert(
     demo_gpt, mint_token, bearer, logged_calls
 ):
-    client = bearer(mint_token(user("alice"), application=demo_gpt))
+    client = bearer(mint_token(user("alice"), connection=demo_gpt))
     client.get("/api/v1/me")  # loads the signing keys into the process once
     action_calls.flush()
     with CaptureQueriesContext(db_connection) as queries:
@@ -87,7 +87,7 @@ def test_a_call_is_recorded_without_any_query_and_a_flush_writes_every_call_in_o
 
 def test_the_request_that_fills_the_buffer_writes_it_so_memory_stays_bounded(demo_gpt, mint_token, bearer, rolegate):
     rolegate(ACTION_CALL_BUFFER_SIZE=3)
-    client = bearer(mint_token(user("alice"), application=demo_gpt))
+    client = bearer(mint_token(user("alice"), connection=demo_gpt))
     for _ in range(2):
         client.get("/api/v1/me")
     assert not ActionCall.objects.exists() and action_calls.pending() == 2
@@ -130,7 +130,7 @@ def test_schema_and_docs_are_not_logged_as_action_calls(client, logged_calls):
 def test_the_action_calls_admin_is_read_only_and_names_the_connection(
     demo_gpt, admin_client, mint_token, bearer, logged_calls
 ):
-    bearer(mint_token(user("alice"), application=demo_gpt)).get("/api/v1/me")
+    bearer(mint_token(user("alice"), connection=demo_gpt)).get("/api/v1/me")
     call = logged_calls().get()
 
     changelist = admin_client.get("/admin/actions_api/actioncall/?client_id=demo-gpt")

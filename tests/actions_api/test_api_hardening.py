@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from tests.actions_api.urls_with_failure import SECRET
-from tests.factories import ApplicationFactory, UserFactory
+from tests.factories import ConnectionFactory, UserFactory
 
 ME = "/api/v1/me"
 
@@ -54,11 +54,11 @@ def test_a_user_over_their_rate_gets_429_with_retry_after(rolegate, users, mint_
 def test_the_user_budget_follows_the_user_across_connections(rolegate, users, mint_token, bearer):
     rolegate(API_RATE_PER_USER="2/min")
     first, _ = users
-    other_connection = ApplicationFactory()
+    other_connection = ConnectionFactory()
     bearer(mint_token(first)).get(ME)
     bearer(mint_token(first)).get(ME)
 
-    assert_throttled(bearer(mint_token(first, application=other_connection)).get(ME))
+    assert_throttled(bearer(mint_token(first, connection=other_connection)).get(ME))
 
 
 def test_a_connection_over_its_rate_gets_429_whoever_calls(rolegate, users, mint_token, bearer):
@@ -69,7 +69,7 @@ def test_a_connection_over_its_rate_gets_429_whoever_calls(rolegate, users, mint
 
     assert_throttled(bearer(mint_token(second)).get(ME))
     # Another connection is not affected.
-    assert bearer(mint_token(second, application=ApplicationFactory())).get(ME).status_code == 200
+    assert bearer(mint_token(second, connection=ConnectionFactory())).get(ME).status_code == 200
 
 
 def test_concurrent_calls_from_many_threads_get_exactly_the_budget(rolegate, transactional_db, live_server, mint_token):

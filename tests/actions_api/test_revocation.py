@@ -3,11 +3,11 @@
 import pytest
 
 from accounts.models import User
-from accounts.services import app_access_revoke
+from accounts.services import connection_access_revoke
 from actions_api.revocation_list import RevocationList, revocations
 from actions_api.token_verification import verify_access_token
 from roles.services import user_access_revoke
-from tests.factories import ApplicationFactory, RoleAssignmentFactory, UserFactory
+from tests.factories import ConnectionFactory, RoleAssignmentFactory, UserFactory
 from tests.servers import wait_for_the_next_whole_second
 
 pytestmark = pytest.mark.django_db
@@ -61,15 +61,15 @@ def test_revoking_one_connection_refuses_its_tokens_but_not_the_users_other_conn
     mint_token, bearer, django_capture_on_commit_callbacks
 ):
     user = UserFactory()
-    revoked_app, other_app = ApplicationFactory(), ApplicationFactory()
-    revoked_token, other_token = mint_token(user, application=revoked_app), mint_token(user, application=other_app)
+    revoked, other = ConnectionFactory(), ConnectionFactory()
+    revoked_token, other_token = mint_token(user, connection=revoked), mint_token(user, connection=other)
 
     with django_capture_on_commit_callbacks(execute=True):
-        app_access_revoke(user=user, client_id=revoked_app.client_id)
+        connection_access_revoke(user=user, client_id=revoked.client_id)
     revocations.clear()
 
     refused = bearer(revoked_token).get("/api/v1/me")
     assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
     assert bearer(other_token).get("/api/v1/me").status_code == 200
     wait_for_the_next_whole_second()  # tokens issued in the revocation's second are refused too
-    assert bearer(mint_token(user, application=revoked_app)).get("/api/v1/me").status_code == 200  # signs in again
+    assert bearer(mint_token(user, connection=revoked)).get("/api/v1/me").status_code == 200  # signs in again

@@ -10,7 +10,7 @@ from accounts.models import User
 from actions_api.demo import DEMO_CLIENT_ID
 from actions_api.models import ActionCall
 from roles.models import Role
-from tests.factories import ApplicationFactory, RoleFactory, UserFactory
+from tests.factories import ConnectionFactory, RoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_the_rows_shown_are_exactly_the_first_rows_the_api_returns_for_that_user
 ):
     user = User.objects.get(username=username)
     gpt = get_application_model().objects.get(client_id=DEMO_CLIENT_ID)
-    token = mint_token(user, application=gpt)
+    token = mint_token(user, connection=gpt)
 
     page = staff.get(reverse("user-sees", args=[user.pk]), {"connection": DEMO_CLIENT_ID})
 
@@ -57,7 +57,7 @@ def test_seeing_what_they_see_mints_nothing_and_logs_no_action_call(demo, staff)
 
 
 def test_a_role_limited_to_a_connection_shows_its_rows_only_when_that_connection_is_chosen(demo, staff):
-    sales_gpt = ApplicationFactory(name="Sales GPT")
+    sales_gpt = ConnectionFactory(name="Sales GPT")
     limited = RoleFactory(slug="apac-sales", permissions=["customers.read"], scopes={"region": ["APAC"]})
     limited.connections.add(sales_gpt)
     dave = User.objects.get(username="dave")

@@ -112,3 +112,16 @@ def test_each_load_generator_counts_requests_latencies_and_non_2xx_answers(tiny_
     assert served.requests > 0 and served.bad_status == 0 and served.socket_errors == 0
     assert served.requests_per_second > 0 and 0 < served.p50_ms <= served.p95_ms <= served.p99_ms
     assert refused.requests > 0 and refused.bad_status == refused.requests
+
+
+def test_the_token_endpoint_part_alone_reports_its_bars_without_a_server(tmp_path):
+    finished = run_smoke("bench.run", "--tokens-only", "--json", str(tmp_path / "report.json"), timeout=240)
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert "api" not in report
+    for grant in ("authorization_code", "refresh_token"):
+        assert report["token_endpoint"][grant]["per_cpu_second"] > 0 and report["token_endpoint"][grant]["statements"]
+    assert report["password_sign_in"]["per_cpu_second"] > 0
+    for line in ("refresh grants: ", "Keycloak's 120/s per vCPU", "SQL statements per grant", "sign-ins"):
+        assert line in finished.stdout

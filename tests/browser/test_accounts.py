@@ -138,7 +138,7 @@ def test_an_invitee_accepts_from_the_emailed_link_on_a_phone(new_page, live_demo
     page.get_by_label("Password", exact=True).fill("Nora's long passphrase 3")
     page.get_by_label("Password again").fill("Nora's long passphrase 3")
     page.get_by_role("button", name="Create account").click()
-    page.get_by_role("heading", name="Connected apps").wait_for()
+    page.get_by_role("heading", name="Connections").wait_for()
     assert User.objects.get(username="nora").email == "nora@example.test"
 
 
@@ -163,4 +163,4 @@ def test_a_user_resets_a_forgotten_password_on_a_phone(new_page, live_demo):
     page.get_by_role("heading", name="Password set").wait_for()
     page.get_by_role("link", name="Sign in").click()
     fill_login(page, "erin", "Erin's new passphrase 5")
-    page.get_by_role("heading", name="Connected apps").wait_for()
+    page.get_by_role("heading", name="Connections").wait_for()

@@ -81,17 +81,17 @@ def test_an_admin_assigns_a_role_to_dave_in_the_admin_and_daves_next_token_carri
     assert chatgpt.call("/api/v1/orders").status_code == 200
 
 
-def test_the_connected_apps_revoke_button_ends_the_apps_access(page, live_demo, rolegate):
+def test_the_connections_page_revoke_button_ends_the_connections_access(page, live_demo, rolegate):
     rolegate(ACCESS_REVOCATION_REFRESH_SECONDS=0)  # the API's revocation list: no wait in the test
     chatgpt = ChatGPT(live_demo.url)
     chatgpt.sign_in("alice")
     assert chatgpt.call("/api/v1/me").status_code == 200
 
     sign_in(page, live_demo.url, "alice", "rolegate-demo")
-    page.get_by_role("heading", name="Connected apps").wait_for()
+    page.get_by_role("heading", name="Connections").wait_for()
     page.get_by_role("button", name="Revoke access of Demo GPT").click()
     page.get_by_text("Access revoked").wait_for()
-    assert page.get_by_text("No app holds access to your account.").is_visible()
+    assert page.get_by_text("No connection holds access to your account.").is_visible()
 
     refused = chatgpt.refresh()
     assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"

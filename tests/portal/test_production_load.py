@@ -95,7 +95,7 @@ def serving(env: dict[str, str], *options: str, log: Path):
 
 def mint(user: User, connection: Application) -> str:
     payload = access_token_payload(
-        user=user, application=connection, scopes=["openid", "profile", "api"], issued_at=int(time.time())
+        user=user, connection=connection, scopes=["openid", "profile", "api"], issued_at=int(time.time())
     )
     return sign_access_token(payload)
 

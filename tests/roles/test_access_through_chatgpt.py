@@ -12,7 +12,7 @@ from actions_api.models import Customer, Order
 from roles.models import Role, RoleAssignment
 from roles.services import role_assign, role_include, user_access_revoke
 from tests.chatgpt import ChatGPT
-from tests.factories import ApplicationFactory, RoleFactory, TeamFactory
+from tests.factories import ConnectionFactory, RoleFactory, TeamFactory
 from tests.servers import wait_for_the_next_whole_second
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def second_gpt(live_demo):
     """Another GPT connection of the same company."""
-    ApplicationFactory(
+    ConnectionFactory(
         client_id="second-gpt",
         client_secret="second-gpt-secret",
         redirect_uris="",
@@ -53,7 +53,7 @@ def test_composite_team_expired_and_connection_bound_assignments_combine(chatgpt
     apac = RoleFactory(slug="apac-customers", permissions=["customers.read"], scopes={"region": ["APAC"]})
     apac.connections.add(chatgpt_connection())
     everything = RoleFactory(slug="all-orders", permissions=["orders.read"], scopes={"region": ["*"]})
-    everything.connections.add(ApplicationFactory._meta.model.objects.get(client_id="second-gpt"))
+    everything.connections.add(ConnectionFactory._meta.model.objects.get(client_id="second-gpt"))
     role_assign(role=apac, user=dave)
     role_assign(role=everything, user=dave)
 
@@ -91,7 +91,7 @@ def test_an_assignment_that_ends_is_not_in_the_next_token(chatgpt):
 
 
 def chatgpt_connection():
-    return ApplicationFactory._meta.model.objects.get(client_id="demo-gpt")
+    return ConnectionFactory._meta.model.objects.get(client_id="demo-gpt")
 
 
 def wait_until_refused(chatgpt, path="/api/v1/orders", *, within: float) -> float:

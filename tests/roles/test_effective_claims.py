@@ -11,7 +11,7 @@ from django.utils import timezone
 from roles.claims import effective_claims
 from roles.models import RoleAssignment, RoleInclusion
 from roles.services import role_assign, role_include
-from tests.factories import ApplicationFactory, OrderFactory, RoleFactory, TeamFactory, UserFactory
+from tests.factories import ConnectionFactory, OrderFactory, RoleFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def test_an_assignment_must_end_after_it_starts():
 
 
 def test_a_connection_bound_role_is_carried_only_by_tokens_for_its_connections(mint_token, bearer):
-    reports_gpt, other_gpt = ApplicationFactory(), ApplicationFactory()
+    reports_gpt, other_gpt = ConnectionFactory(), ConnectionFactory()
     bound = RoleFactory(slug="reports-only", permissions=["orders.read"], scopes={"region": ["EMEA"]})
     bound.connections.add(reports_gpt)
     everywhere = RoleFactory(slug="everywhere", permissions=["customers.read"], scopes={"region": ["AMER"]})
@@ -119,19 +119,19 @@ def test_a_connection_bound_role_is_carried_only_by_tokens_for_its_connections(m
     role_assign(role=bound, user=user)
     role_assign(role=everywhere, user=user)
 
-    on_reports = me(bearer, mint_token(user, application=reports_gpt))
-    on_other = me(bearer, mint_token(user, application=other_gpt))
+    on_reports = me(bearer, mint_token(user, connection=reports_gpt))
+    on_other = me(bearer, mint_token(user, connection=other_gpt))
 
     assert on_reports["roles"] == ["everywhere", "reports-only"]
     assert on_reports["data_scopes"] == {"region": ["AMER", "EMEA"]}
     assert on_other["roles"] == ["everywhere"]
     assert on_other["permissions"] == ["customers.read"]
     assert on_other["data_scopes"] == {"region": ["AMER"]}
-    assert bearer(mint_token(user, application=other_gpt)).get("/api/v1/orders").status_code == 403
+    assert bearer(mint_token(user, connection=other_gpt)).get("/api/v1/orders").status_code == 403
 
 
 def test_a_role_included_through_a_connection_bound_composite_is_not_carried_elsewhere():
-    gpt, other = ApplicationFactory(), ApplicationFactory()
+    gpt, other = ConnectionFactory(), ConnectionFactory()
     child = RoleFactory(slug="child", permissions=["orders.read"])
     parent = RoleFactory(slug="parent")
     parent.connections.add(gpt)
@@ -139,18 +139,18 @@ def test_a_role_included_through_a_connection_bound_composite_is_not_carried_els
     user = UserFactory()
     role_assign(role=parent, user=user)
 
-    assert effective_claims(user=user, application=gpt).roles == ("child", "parent")
-    assert effective_claims(user=user, application=other).roles == ()
+    assert effective_claims(user=user, connection=gpt).roles == ("child", "parent")
+    assert effective_claims(user=user, connection=other).roles == ()
 
 
 def test_an_inactive_user_holds_nothing():
     user = UserFactory(is_active=False)
     role_assign(role=RoleFactory(permissions=["orders.read"]), user=user)
-    assert effective_claims(user=user, application=None).permissions == frozenset()
+    assert effective_claims(user=user, connection=None).permissions == frozenset()
 
 
 def test_claims_take_a_fixed_number_of_queries_however_deep_and_wide(django_assert_max_num_queries):
-    connection = ApplicationFactory()
+    connection = ConnectionFactory()
     user = UserFactory()
     chain = [RoleFactory(slug=f"level-{index}", permissions=[f"level{index}.read"]) for index in range(30)]
     for parent, child in pairwise(chain):
@@ -162,7 +162,7 @@ def test_claims_take_a_fixed_number_of_queries_however_deep_and_wide(django_asse
     chain[5].connections.add(connection)
 
     with django_assert_max_num_queries(3):  # assignments, the inclusion graph, the roles with their parts
-        claims = effective_claims(user=user, application=connection)
+        claims = effective_claims(user=user, connection=connection)
 
     assert len(claims.roles) == 40
     assert len(claims.data_scopes["region"]) == 10

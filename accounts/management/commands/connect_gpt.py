@@ -39,13 +39,13 @@ class Command(BaseCommand):
         except ValidationError as error:
             problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
             raise CommandError(f"The connection was not created. {problems}") from None
-        values = gpt_editor_values(issued.application, client_secret=issued.client_secret)
-        callbacks = callback_policy(issued.application)
+        values = gpt_editor_values(issued.connection, client_secret=issued.client_secret)
+        callbacks = callback_policy(issued.connection)
         if as_json:
             self.stdout.write(
                 json.dumps(
                     {
-                        "name": issued.application.name,
+                        "name": issued.connection.name,
                         **{v.key: v.value for v in values},
                         "callback_urls_accepted": callbacks,
                     },
@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 )
             )
             return
-        self.stdout.write(self.style.SUCCESS(f'GPT connection "{issued.application.name}" created.'))
+        self.stdout.write(self.style.SUCCESS(f'GPT connection "{issued.connection.name}" created.'))
         self.stdout.write("Paste into the GPT editor:")
         width = max(len(value.label) for value in values) + 2
         for value in values:

@@ -1,11 +1,11 @@
-"""Connected apps lists and revokes every app, including MCP clients whose client_id is a URL (CIMD)."""
+"""The Connections page lists and revokes every connection, including MCP clients whose client_id is a URL (CIMD)."""
 
 import pytest
 from django.test import Client
 from oauth2_provider.models import get_refresh_token_model
 
 from accounts.models import Application
-from tests.factories import ApplicationFactory, UserFactory
+from tests.factories import ConnectionFactory, UserFactory
 
 RefreshToken = get_refresh_token_model()
 CIMD_URL = "https://claude.ai/oauth/mcp-oauth-client-metadata"
@@ -19,25 +19,25 @@ def alice(client):
     return user
 
 
-def signed_into(user, application) -> RefreshToken:
-    return RefreshToken.objects.create(user=user, application=application, token=f"rt-{user.pk}-{application.pk}")
+def signed_into(user, connection) -> RefreshToken:
+    return RefreshToken.objects.create(user=user, application=connection, token=f"rt-{user.pk}-{connection.pk}")
 
 
 @pytest.fixture
 def claude(alice):
     """A Client ID Metadata Document client, as Claude registers: its client_id is an https URL."""
-    application = ApplicationFactory(
+    connection = ConnectionFactory(
         name="Claude",
         client_id=CIMD_URL,
         client_type="public",
         registration_source=Application.RegistrationSource.CIMD,
         redirect_uris="https://claude.ai/api/mcp/auth_callback",
     )
-    signed_into(alice, application)
-    return application
+    signed_into(alice, connection)
+    return connection
 
 
-def test_an_app_whose_client_id_is_a_url_is_listed_and_revocable(client, alice, claude):
+def test_a_connection_whose_client_id_is_a_url_is_listed_and_revocable(client, alice, claude):
     """The review: such a client made the page answer 500 (its revoke URL could not be built)."""
     page = client.get("/accounts/apps/")
 
@@ -49,8 +49,8 @@ def test_an_app_whose_client_id_is_a_url_is_listed_and_revocable(client, alice, 
     assert "Claude" not in client.get("/accounts/apps/").content.decode()
 
 
-def test_an_app_the_user_never_signed_into_cannot_be_named(client, alice):
-    elsewhere = ApplicationFactory()
+def test_a_connection_the_user_never_signed_into_cannot_be_named(client, alice):
+    elsewhere = ConnectionFactory()
     other_user_token = signed_into(UserFactory(), elsewhere)
 
     assert client.post(f"/accounts/apps/{elsewhere.pk}/revoke/").status_code == 404
