@@ -20,7 +20,7 @@ from accounts.redirects import ChatGPTCallbacks
 from accounts.signing_keys import forget_active_signing_key
 from roles.audit.services import audit_person_erase
 from roles.conf import rolegate_settings
-from roles.revocations import access_revoke, user_access_revoke
+from roles.revocations import access_revoke
 
 Application = get_application_model()
 RefreshToken = get_refresh_token_model()
@@ -118,12 +118,12 @@ def connection_access_revoke(*, user, client_id: str) -> int:
 def user_delete(*, user) -> None:
     """
     Offboarding: the access tokens the user holds join the revocation list (refused like any
-    revoked token), their sessions end, their refresh tokens, codes and ID tokens go with the
-    row, and the audit log keeps their events under their id without personal data.
+    revoked token; ``roles.signals.revoke_access_on_deletion`` writes it, however a user is
+    deleted), their sessions end, their refresh tokens, codes and ID tokens go with the row, and
+    the audit log keeps their events under their id without personal data.
     Deactivation (``is_active``) is the reversible alternative.
     """
     user_id, username = user.pk, user.get_username()
-    user_access_revoke(users=type(user)._base_manager.filter(pk=user_id), reason="account deleted")
     device_sessions_end(user=user)
     audit_person_erase(user_id=user_id, username=username)
     user.delete()

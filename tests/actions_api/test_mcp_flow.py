@@ -7,6 +7,8 @@ the resource -> token -> tool calls, for every demo user, with the API tests' is
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import anyio
 import httpx2
 import jwt
@@ -125,6 +127,15 @@ def test_without_a_token_the_mcp_endpoint_points_clients_at_its_metadata(asgi_po
     assert metadata["authorization_servers"] == [asgi_portal]
 
 
+def run_in_a_thread_of_its_own(session):
+    """
+    anyio.run in a fresh thread: once a browser test has run on this worker, the session's
+    Playwright keeps an event loop running in the main thread, and anyio.run refuses to nest.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(anyio.run, session).result()
+
+
 @pytest.mark.parametrize("username", sorted(EXPECTED_ACCESS))
 def test_each_demo_user_connects_through_an_mcp_client_and_sees_exactly_their_rows(asgi_portal, username):
     user, storage = ConnectorUser(username), MemoryStorage()
@@ -151,7 +162,7 @@ def test_each_demo_user_connects_through_an_mcp_client_and_sees_exactly_their_ro
                         hidden[collection] = await client.call_tool(f"get_{NOUNS[collection]}", {"id": outside})
             return tools, me, seen, hidden
 
-    tools, me, seen, hidden = anyio.run(session)
+    tools, me, seen, hidden = run_in_a_thread_of_its_own(session)
 
     # The client discovered, registered itself and signed in with PKCE S256 and the resource.
     (authorization_url,) = user.authorization_urls
