@@ -17,6 +17,7 @@ from oauth2_provider.models import get_access_token_model, get_application_model
 from accounts.devices.services import device_sessions_end
 from accounts.models import AuthorizationCodeRedemption, ConsentApproval, SigningKey, code_checksum
 from accounts.redirects import ChatGPTCallbacks
+from accounts.selectors import outlived_sign_ins, refresh_token_max_age
 from accounts.signing_keys import forget_active_signing_key
 from roles.audit.services import audit_person_erase
 from roles.conf import rolegate_settings
@@ -228,15 +229,9 @@ def _redemptions_prune(*, now: dt.datetime) -> None:
     AuthorizationCodeRedemption.objects.redeemed_before(now - refresh_token_max_age()).delete()
 
 
-def refresh_token_max_age() -> dt.timedelta:
-    return dt.timedelta(seconds=rolegate_settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
-
-
 def refresh_token_family_outlived(*, token_family: uuid.UUID | None) -> bool:
     """Whether the sign-in that started `token_family` is older than the absolute refresh-token lifetime."""
-    return AuthorizationCodeRedemption.objects.filter(
-        token_family=token_family, redeemed_at__lte=timezone.now() - refresh_token_max_age()
-    ).exists()
+    return outlived_sign_ins(token_family=token_family).exists()
 
 
 def authorization_code_replay(*, code: str, connection) -> bool:
