@@ -267,11 +267,10 @@ class RolegateOAuth2Validator(OAuth2Validator):
         """
         Refresh-token rotation in three statements instead of DOT's nine (lock the refresh token,
         lock its successor, a savepoint, ``revoke()`` reading both again, three writes): one
-        UPDATE revokes the presented token only if it is still live, so of two requests presenting
-        it the second matches no row (PostgreSQL re-checks the condition once the first commits)
-        and gets ``invalid_grant``; its access token, read with it, is revoked (deleted) as DOT's
-        ``revoke()`` does; then the new pair is saved as DOT saves it. Anything but rotation
-        without a grace period goes to DOT.
+        statement revokes the presented token only if it is still live and deletes its access
+        token as DOT's ``revoke()`` does (``services.refresh_token_revoke_live``), so of two
+        requests presenting it the second revokes nothing and gets ``invalid_grant``; then the new
+        pair is saved as DOT saves it. Anything but rotation without a grace period goes to DOT.
         """
         presented = getattr(request, "refresh_token_instance", None)
         if (
@@ -284,11 +283,8 @@ class RolegateOAuth2Validator(OAuth2Validator):
             return super()._save_bearer_token(token, request, *args, **kwargs)
         self._check_and_set_request_resource(request)
         now = timezone.now()
-        live = RefreshToken.objects.filter(pk=presented.pk, revoked__isnull=True)
-        if not live.update(revoked=now, updated=now, access_token=None):
+        if not services.refresh_token_revoke_live(refresh_token=presented, now=now):
             raise errors.InvalidGrantError(request=request)
-        if presented.access_token is not None:  # read with it; a row deleted meanwhile deletes nothing
-            presented.access_token.revoke()
         request.refresh_token_instance = None
         expires = now + timedelta(seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS))
         access_token = self._create_access_token(expires, request, token, source_refresh_token=presented)
