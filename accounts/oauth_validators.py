@@ -9,12 +9,17 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_refresh_token_model,
+    refresh_token_expire_timedelta,
+)
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors, utils
 
-from accounts import services
+from accounts import selectors, services
 from accounts.federation.services import federated_sign_in_outlived
 from accounts.mfa import services as mfa
 from accounts.mfa.methods import sign_in_claims
@@ -136,18 +141,45 @@ class RolegateOAuth2Validator(OAuth2Validator):
 
     def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs) -> bool:
         """
-        DOT's expiry slides with every rotation; ASVS 10.4.8 also wants an absolute end: a
-        family is refused REFRESH_TOKEN_MAX_AGE_SECONDS after the sign-in that began it.
+        DOT's checks, then ours: DOT's expiry slides with every rotation, ASVS 10.4.8 also wants an
+        absolute end (a family is refused REFRESH_TOKEN_MAX_AGE_SECONDS after the sign-in that
+        began it); a federated user's IdP is asked again once their last sign-in there is too old.
+        A live token is read once with everything both need (``live_refresh_token``); anything
+        else (unknown, revoked, replayed) goes to DOT, whose reuse detection revokes the family.
         """
-        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+        presented = selectors.live_refresh_token(token=refresh_token)
+        if presented is not None:
+            if not self._accept_live_refresh_token(presented, refresh_token, client, request):
+                return False
+            outlived, federated, amr = presented.family_outlived, presented.federated, presented.family_amr
+        else:
+            if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+                return False
+            presented = request.refresh_token_instance
+            outlived = services.refresh_token_family_outlived(token_family=presented.token_family)
+            federated, amr = True, mfa.grant_authentication_for_family(token_family=presented.token_family)
+        if outlived or (federated and federated_sign_in_outlived(user=presented.user)):
             return False
-        if services.refresh_token_family_outlived(token_family=request.refresh_token_instance.token_family):
+        self._bind_audience(request, granted=presented.resource)
+        request.amr = amr  # how the user signed in (read by claims)
+        return True
+
+    @staticmethod
+    def _accept_live_refresh_token(presented, refresh_token: str, client, request) -> bool:
+        """
+        DOT's ``validate_refresh_token`` for a live token, on the row already read: a token whose
+        access token is gone (an orphan) or expired longer than REFRESH_TOKEN_EXPIRE_SECONDS ago
+        is refused, and it must belong to the authenticated client.
+        """
+        if presented.access_token is None:
             return False
-        # A federated user's IdP is asked again (groups, offboarding) once their last sign-in there is too old.
-        if federated_sign_in_outlived(user=request.refresh_token_instance.user):
+        expire_delta = refresh_token_expire_timedelta()
+        if expire_delta and presented.access_token.expires + expire_delta <= timezone.now():
             return False
-        self._bind_audience(request, granted=request.refresh_token_instance.resource)
-        request.amr = mfa.grant_authentication_for_family(token_family=request.refresh_token_instance.token_family)
+        request.user, request.refresh_token, request.refresh_token_instance = presented.user, refresh_token, presented
+        if client is None or presented.application_id != client.pk:
+            return False
+        presented.application = client  # the row just authenticated: no second read
         return True
 
     def _bind_audience(self, request, *, granted: list[str]) -> None:
@@ -235,11 +267,10 @@ class RolegateOAuth2Validator(OAuth2Validator):
         """
         Refresh-token rotation in three statements instead of DOT's nine (lock the refresh token,
         lock its successor, a savepoint, ``revoke()`` reading both again, three writes): one
-        UPDATE revokes the presented token only if it is still live, so of two requests presenting
-        it the second matches no row (PostgreSQL re-checks the condition once the first commits)
-        and gets ``invalid_grant``; its access token, read with it, is revoked (deleted) as DOT's
-        ``revoke()`` does; then the new pair is saved as DOT saves it. Anything but rotation
-        without a grace period goes to DOT.
+        statement revokes the presented token only if it is still live and deletes its access
+        token as DOT's ``revoke()`` does (``services.refresh_token_revoke_live``), so of two
+        requests presenting it the second revokes nothing and gets ``invalid_grant``; then the new
+        pair is saved as DOT saves it. Anything but rotation without a grace period goes to DOT.
         """
         presented = getattr(request, "refresh_token_instance", None)
         if (
@@ -252,11 +283,8 @@ class RolegateOAuth2Validator(OAuth2Validator):
             return super()._save_bearer_token(token, request, *args, **kwargs)
         self._check_and_set_request_resource(request)
         now = timezone.now()
-        live = RefreshToken.objects.filter(pk=presented.pk, revoked__isnull=True)
-        if not live.update(revoked=now, updated=now, access_token=None):
+        if not services.refresh_token_revoke_live(refresh_token=presented, now=now):
             raise errors.InvalidGrantError(request=request)
-        if presented.access_token is not None:  # read with it; a row deleted meanwhile deletes nothing
-            presented.access_token.revoke()
         request.refresh_token_instance = None
         expires = now + timedelta(seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS))
         access_token = self._create_access_token(expires, request, token, source_refresh_token=presented)

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Min
-from oauth2_provider.models import get_application_model
+import datetime as dt
+import functools
+import hashlib
 
-from accounts.models import ConsentApproval
+from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth import get_user_model
+from django.db import connections, router
+from django.db.models import Min
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
+
+from accounts.models import AuthorizationCodeRedemption, ConsentApproval, GrantAuthentication
+from roles.conf import rolegate_settings
 
 
 def user_connections(*, user):
@@ -25,3 +34,87 @@ def consent_remembered(*, user, connection, redirect_uri: str, scopes, resources
             user=user, connection=connection, redirect_uri=redirect_uri, scopes=scopes, resources=resources
         )
     ).exists()
+
+
+def refresh_token_max_age() -> dt.timedelta:
+    return dt.timedelta(seconds=rolegate_settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
+
+
+def outlived_sign_ins(*, token_family):
+    """The redemption that began `token_family` if it is older than the absolute refresh-token lifetime."""
+    return AuthorizationCodeRedemption.objects.filter(
+        token_family=token_family, redeemed_at__lte=timezone.now() - refresh_token_max_age()
+    )
+
+
+def live_refresh_token(*, token: str):
+    """
+    The live (unrevoked) refresh token presented as `token`, with its access token and user, and
+    what our refresh checks need about its family: ``family_outlived`` (the sign-in that began it
+    is past the absolute lifetime, as :func:`outlived_sign_ins`), ``family_amr`` (how that sign-in
+    authenticated) and ``federated`` (its user has an identity at an IdP). None when no live row
+    of a family matches: unknown, revoked or replayed tokens (and legacy ones without a family)
+    are left to DOT's own validation.
+
+    One constant statement where DOT's validation and those checks took six: through the ORM the
+    same read cost more Python (compiling three subqueries and two joins) than all the rest of it.
+    """
+    RefreshToken, AccessToken, User = get_refresh_token_model(), get_access_token_model(), get_user_model()
+    database = router.db_for_read(RefreshToken)
+    with connections[database].cursor() as cursor:
+        cursor.execute(
+            _live_refresh_token_sql(),
+            {
+                "checksum": hashlib.sha256(token.encode("utf-8")).hexdigest(),
+                "outlived_before": timezone.now() - refresh_token_max_age(),
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    presented = _instance(RefreshToken, database, row)
+    access_token, presented.user = _instance(AccessToken, database, row), _instance(User, database, row)
+    presented.access_token = access_token if access_token.pk is not None else None
+    outlived, amr, presented.federated = row
+    presented.family_outlived = outlived
+    presented.family_amr = _converted(GrantAuthentication._meta.get_field("amr"), amr, connections[database])
+    return presented
+
+
+@functools.cache
+def _live_refresh_token_sql() -> str:
+    RefreshToken, AccessToken, User = get_refresh_token_model(), get_access_token_model(), get_user_model()
+    return f"""
+SELECT {_columns(RefreshToken, "rt")}, {_columns(AccessToken, "at")}, {_columns(User, "u")},
+    EXISTS(SELECT 1 FROM {AuthorizationCodeRedemption._meta.db_table} r
+           WHERE r.token_family = rt.token_family AND r.redeemed_at <= %(outlived_before)s),
+    (SELECT g.amr FROM {GrantAuthentication._meta.db_table} g WHERE g.token_family = rt.token_family
+     ORDER BY g.id LIMIT 1),
+    EXISTS(SELECT 1 FROM {SocialAccount._meta.db_table} s WHERE s.user_id = rt.user_id)
+FROM {RefreshToken._meta.db_table} rt
+JOIN {User._meta.db_table} u ON u.id = rt.user_id
+LEFT JOIN {AccessToken._meta.db_table} at ON at.id = rt.access_token_id
+WHERE rt.token_checksum = %(checksum)s AND rt.revoked IS NULL AND rt.token_family IS NOT NULL
+ORDER BY rt.id
+LIMIT 1
+"""
+
+
+def _columns(model, alias: str) -> str:
+    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+def _instance(model, database: str, row: list):
+    """A row of `model` from the front of `row` (consumed), converted as the ORM converts it."""
+    fields = model._meta.concrete_fields
+    values = [_converted(field, value, connections[database]) for field, value in zip(fields, row, strict=False)]
+    del row[: len(fields)]
+    return model.from_db(database, [field.attname for field in fields], values)
+
+
+def _converted(field, value, connection):
+    """What the ORM's compiler applies to a column it reads (the backend's converters, then the field's)."""
+    for converter in connection.ops.get_db_converters(field.cached_col) + field.get_db_converters(connection):
+        value = converter(value, None, connection)
+    return value

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import jwt
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
@@ -17,6 +17,7 @@ from oauth2_provider.models import get_access_token_model, get_application_model
 from accounts.devices.services import device_sessions_end
 from accounts.models import AuthorizationCodeRedemption, ConsentApproval, SigningKey, code_checksum
 from accounts.redirects import ChatGPTCallbacks
+from accounts.selectors import outlived_sign_ins, refresh_token_max_age
 from accounts.signing_keys import forget_active_signing_key
 from roles.audit.services import audit_person_erase
 from roles.conf import rolegate_settings
@@ -228,15 +229,46 @@ def _redemptions_prune(*, now: dt.datetime) -> None:
     AuthorizationCodeRedemption.objects.redeemed_before(now - refresh_token_max_age()).delete()
 
 
-def refresh_token_max_age() -> dt.timedelta:
-    return dt.timedelta(seconds=rolegate_settings.REFRESH_TOKEN_MAX_AGE_SECONDS)
-
-
 def refresh_token_family_outlived(*, token_family: uuid.UUID | None) -> bool:
     """Whether the sign-in that started `token_family` is older than the absolute refresh-token lifetime."""
-    return AuthorizationCodeRedemption.objects.filter(
-        token_family=token_family, redeemed_at__lte=timezone.now() - refresh_token_max_age()
-    ).exists()
+    return outlived_sign_ins(token_family=token_family).exists()
+
+
+#: Rotation's first write: see :func:`refresh_token_revoke_live`.
+_REVOKE_LIVE_REFRESH_TOKEN = """
+WITH revoked AS (
+    UPDATE {refresh_tokens} SET revoked = %(now)s, updated = %(now)s, access_token_id = NULL
+    WHERE id = %(id)s AND revoked IS NULL
+    RETURNING id
+), deleted AS (
+    DELETE FROM {access_tokens} WHERE id = %(access_token)s AND EXISTS (SELECT 1 FROM revoked)
+)
+SELECT count(*) FROM revoked
+"""
+
+
+def refresh_token_revoke_live(*, refresh_token, now: dt.datetime) -> bool:
+    """
+    Revokes `refresh_token` only if it is still live, and deletes the access token read with it
+    (DOT's ``revoke()``), in one statement; False when it was no longer live. Of two requests
+    rotating the same token the second waits for the first's row lock, PostgreSQL re-checks
+    ``revoked IS NULL`` once the first commits, and it revokes (and deletes) nothing. Through the
+    ORM this was three statements and Django's deletion collector, for a row nothing else points to
+    (the refresh token's own link is cleared here; its foreign key is checked at commit).
+    """
+    database = connections[router.db_for_write(RefreshToken)]
+    if database.vendor != "postgresql":  # the demo's SQLite has no data-modifying WITH: the same through the ORM
+        live = RefreshToken.objects.filter(pk=refresh_token.pk, revoked__isnull=True)
+        if not live.update(revoked=now, updated=now, access_token=None):
+            return False
+        AccessToken.objects.filter(pk=refresh_token.access_token_id).delete()
+        return True
+    statement = _REVOKE_LIVE_REFRESH_TOKEN.format(
+        refresh_tokens=RefreshToken._meta.db_table, access_tokens=AccessToken._meta.db_table
+    )
+    with database.cursor() as cursor:
+        cursor.execute(statement, {"now": now, "id": refresh_token.pk, "access_token": refresh_token.access_token_id})
+        return cursor.fetchone()[0] == 1
 
 
 def authorization_code_replay(*, code: str, connection) -> bool:

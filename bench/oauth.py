@@ -35,11 +35,11 @@ KEYCLOAK_REFRESH_PER_CPU = 120
 KEYCLOAK_PASSWORD_LOGINS_PER_CPU = 15
 #: Issue 16's bars, per CPU-second of app + database: refresh grants (aim 240), code exchanges (aim 200), sign-ins.
 TARGET_REFRESH_PER_CPU, TARGET_CODE_PER_CPU, TARGET_SIGN_INS_PER_CPU = 120, 100, 25
-#: The last full `make bench` on main before issue 16's second part (load average 1.05): grants and password
-#: sign-ins (Django's Argon2 defaults) per CPU-second, and SQL statements per grant before that part.
-PREVIOUS_PER_CPU = {"authorization_code": 51.3, "refresh_token": 55.3}
-PREVIOUS_STATEMENTS = {"authorization_code": 29, "refresh_token": 30}
-PREVIOUS_SIGN_INS_PER_CPU = 7.8
+#: Main before issue 16's fourth part, the lead's `make bench --tokens-only --rounds 3` on the full data at load
+#: average 0.76: grants and password sign-ins (argon2id, 19 MiB) per CPU-second, and SQL statements per grant.
+PREVIOUS_PER_CPU = {"authorization_code": 36.1, "refresh_token": 35.7}
+PREVIOUS_STATEMENTS = {"authorization_code": 20, "refresh_token": 18}
+PREVIOUS_SIGN_INS_PER_CPU = 23.1
 #: ChatGPT and common proxies cap request headers at a few KB.
 TOKEN_SIZE_LIMIT = 4096
 

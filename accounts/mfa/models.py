@@ -38,6 +38,10 @@ class GrantAuthenticationQuerySet(models.QuerySet):
     def older_than(self, moment) -> GrantAuthenticationQuerySet:
         return self.filter(created_at__lt=moment)
 
+    def of_family(self, token_family) -> GrantAuthenticationQuerySet:
+        """The sign-in behind a refresh-token family, first recorded first (a family has one)."""
+        return self.filter(token_family=token_family).order_by("pk")
+
 
 class GrantAuthentication(models.Model):
     """

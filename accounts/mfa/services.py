@@ -114,4 +114,4 @@ def grant_authentication_bind_family(*, code: str, token_family) -> None:
 def grant_authentication_for_family(*, token_family) -> list[str] | None:
     if token_family is None:
         return None
-    return GrantAuthentication.objects.filter(token_family=token_family).values_list("amr", flat=True).first()
+    return GrantAuthentication.objects.of_family(token_family).values_list("amr", flat=True).first()

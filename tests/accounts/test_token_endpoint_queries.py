@@ -13,15 +13,14 @@ from oauth2_provider.models import get_access_token_model
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-#: Client, refresh token, its user and connection (DOT's validation, 4); absolute lifetime and federated
-#: sign-in checks (2); how the sign-in authenticated (amr, 1); claims (3); rotation: revoke the presented
-#: token if still live, delete its access token (2), the new pair (2), in BEGIN/COMMIT; audit (1 INSERT).
-#: No ID token: ID_TOKEN_ON_REFRESH is off.
-REFRESH_GRANT_STATEMENTS = 18
-#: The code's grant with its user (read once), client; amr (1); claims (3); the ID token (BEGIN, INSERT, COMMIT);
+#: Client (1); the live refresh token with its access token, user, absolute-lifetime, amr and federated facts (1);
+#: claims (1); rotation: revoke the presented token if still live and delete its access token (1), the new pair (2),
+#: in BEGIN/COMMIT; audit (1 INSERT). No ID token: ID_TOKEN_ON_REFRESH is off.
+REFRESH_GRANT_STATEMENTS = 9
+#: The code's grant with its user (read once), client; amr (1); claims (1); the ID token (BEGIN, INSERT, COMMIT);
 #: DOT's resource check (1) and the token pair (2) in BEGIN/COMMIT; the code's deletion (3) and redemption record;
 #: how the sign-in authenticated, keyed to the token family (1); audit (1 INSERT).
-CODE_EXCHANGE_STATEMENTS = 20
+CODE_EXCHANGE_STATEMENTS = 18
 #: An ID token: its row in a transaction of its own (BEGIN, INSERT, COMMIT).
 ID_TOKEN_STATEMENTS = 3
 

@@ -3,6 +3,7 @@ Refresh-token rotation as Rolegate does it (one conditional UPDATE instead of DO
 two requests presenting the same refresh token never both get tokens.
 """
 
+import datetime as dt
 from unittest import mock
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from accounts.oauth_validators import RolegateOAuth2Validator
+from actions_api.demo import seed_connection
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RefreshToken = get_refresh_token_model()
@@ -54,3 +56,46 @@ def test_rotation_revokes_the_presented_token_and_deletes_its_access_token(token
     assert successor.token_family == presented.token_family
     assert successor.access_token.source_refresh_token_id == presented.pk
     assert second["refresh_token"] != first["refresh_token"]
+
+
+# A live refresh token is validated on the one row read with its access token and user
+# (accounts.selectors.live_refresh_token); these are DOT's checks of a live token, kept there.
+
+
+def test_a_refresh_token_whose_access_token_is_gone_is_refused(token_client):
+    refresh_token = token_client.exchange()["refresh_token"]
+    get_access_token_model().objects.all().delete()  # out of band: the refresh token is an orphan
+
+    response = token_client.post({"grant_type": "refresh_token", "refresh_token": refresh_token})
+
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+
+
+def test_a_refresh_token_past_its_sliding_expiry_is_refused(token_client, settings):
+    refresh_token = token_client.exchange()["refresh_token"]
+    lifetime = settings.OAUTH2_PROVIDER["REFRESH_TOKEN_EXPIRE_SECONDS"]
+    expired = timezone.now() - dt.timedelta(seconds=lifetime + 1)
+    get_access_token_model().objects.update(expires=expired)
+
+    response = token_client.post({"grant_type": "refresh_token", "refresh_token": refresh_token})
+
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+    assert RefreshToken.objects.filter(revoked__isnull=True).count() == 1  # refused, not rotated
+
+
+def test_a_refresh_token_presented_by_another_connection_is_refused(token_client):
+    refresh_token = token_client.exchange()["refresh_token"]
+    other = seed_connection(client_id="other-gpt", client_secret="other-gpt-secret-0123456789", name="Other GPT")
+
+    response = token_client.http.post(
+        "/o/token/",
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": other.client_id,
+            "client_secret": "other-gpt-secret-0123456789",
+        },
+    )
+
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+    assert RefreshToken.objects.filter(revoked__isnull=True).count() == 1

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from roles.claim_rows import claim_rows_sql
 from roles.claims import effective_claims
 from roles.models import RoleAssignment, RoleInclusion
 from roles.services import role_assign, role_include
@@ -161,7 +162,7 @@ def test_claims_take_a_fixed_number_of_queries_however_deep_and_wide(django_asse
     role_assign(role=chain[0], user=user)
     chain[5].connections.add(connection)
 
-    with django_assert_max_num_queries(3):  # assignments, the inclusion graph, the roles with their parts
+    with django_assert_max_num_queries(1):  # assignments, the roles they reach and their parts, in one statement
         claims = effective_claims(user=user, connection=connection)
 
     assert len(claims.roles) == 40
@@ -179,6 +180,18 @@ def test_the_assignments_reaching_a_user_are_read_by_index_not_by_scanning_them_
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "BitmapOr" in plan, plan  # one index scan per condition, not a pass over every assignment
+
+
+@pytest.mark.django_db
+def test_the_claims_statement_reads_the_assignments_by_index_not_by_scanning_them_all():
+    """The one statement behind every token's claims uses the same two indexes (user, teams)."""
+    user = UserFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {claim_rows_sql()}", {"user": user.pk})
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "BitmapOr" in plan, plan
 
 
 @pytest.mark.django_db
