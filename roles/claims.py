@@ -198,6 +198,11 @@ def _claim_rows(user) -> tuple[list[RoleAssignment], dict[int, Role], dict[int, 
     database = RoleAssignment.objects.db
     if connections[database].vendor == "postgresql":
         return read_claim_rows(user, using=database)
+    return _claim_rows_through_orm(user)
+
+
+def _claim_rows_through_orm(user) -> tuple[list[RoleAssignment], dict[int, Role], dict[int, set[int]]]:
+    """The same as :func:`roles.claim_rows.read_claim_rows`, in three ORM queries (SQLite, the demo)."""
     assignments = list(
         RoleAssignment.objects.reaching(user).select_related("role", "team").order_by("role__slug", "pk")
     )

@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from roles import claims as claims_module
 from roles.claim_rows import claim_rows_sql
-from roles.claims import effective_claims
+from roles.claims import effective_claims, resolve_access
 from roles.models import RoleAssignment, RoleInclusion
 from roles.services import role_assign, role_include
 from tests.factories import ConnectionFactory, OrderFactory, RoleFactory, TeamFactory, UserFactory
@@ -204,3 +205,37 @@ def test_the_assignments_reaching_a_user_are_their_own_and_their_teams_only():
     role_assign(role=RoleFactory(), team=other_team)
 
     assert set(RoleAssignment.objects.reaching(user)) == {own, through_team}
+
+
+def test_the_demo_databases_orm_reading_gives_the_same_access_as_the_one_statement(monkeypatch):
+    """SQLite (the demo) reads claims through the ORM; PostgreSQL in one statement: same answer, every case."""
+    now = timezone.now()
+    gpt, other = ConnectionFactory(), ConnectionFactory()
+    reader = RoleFactory(slug="reader", permissions=["orders.read"], scopes={"region": ["EMEA", "AMER"]})
+    everything = RoleFactory(slug="everything", scopes={"region": ["*"]})
+    bound = RoleFactory(slug="bound", permissions=["customers.read"])
+    bound.connections.add(gpt)
+    guarded = RoleFactory(slug="guarded", permissions=["documents.read"], requires_mfa=True)
+    lead = RoleFactory(slug="lead", scopes={"department": ["HR"]})
+    role_include(role=lead, included=[reader, bound])
+    role_include(role=bound, included=[everything])
+    user = UserFactory()
+    role_assign(role=lead, user=user)
+    role_assign(role=guarded, team=TeamFactory(members=[user]))
+    role_assign(role=reader, user=user, starts_at=now - dt.timedelta(days=2), ends_at=now - dt.timedelta(days=1))
+    role_assign(role=everything, user=user, starts_at=now + dt.timedelta(hours=1))
+    cases = [(connection_, amr) for connection_ in (gpt, other, None) for amr in (["pwd"], ["pwd", "mfa"])]
+
+    one_statement = [resolve_access(user=user, connection=connection_, at=now, amr=amr) for connection_, amr in cases]
+    monkeypatch.setattr(
+        claims_module, "read_claim_rows", lambda user, using: claims_module._claim_rows_through_orm(user)
+    )
+    through_orm = [resolve_access(user=user, connection=connection_, at=now, amr=amr) for connection_, amr in cases]
+
+    assert through_orm == one_statement
+    assert {access.claims.roles for access in one_statement} == {
+        ("bound", "everything", "guarded", "lead", "reader"),
+        ("bound", "everything", "lead", "reader"),
+        ("guarded", "lead", "reader"),
+        ("lead", "reader"),
+    }
