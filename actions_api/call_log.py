@@ -2,7 +2,7 @@
 The "Action calls" log: one row per Actions API request or MCP tool call, for builders diagnosing a GPT.
 
 Recording a call costs the request a dict appended to an in-memory buffer: no query. The rows
-are written in one multi-row INSERT by :class:`ActionCallBuffer`: every
+are written in one statement (``COPY`` on PostgreSQL) by :class:`ActionCallBuffer`: every
 ``ACTION_CALL_FLUSH_SECONDS`` (1 s) by a background thread, at once by the request that fills
 the buffer to ``ACTION_CALL_BUFFER_SIZE`` (so memory stays bounded and nothing is dropped),
 and at shutdown (ASGI lifespan and ``atexit``, which gunicorn's and uvicorn's workers run on a
@@ -46,7 +46,7 @@ class ActionCallBuffer:
     def __init__(self) -> None:
         self._rows: list[dict[str, Any]] = []
         self._lock = threading.Lock()  # guards _rows: held for an append or a swap, never for I/O
-        self._flushing = threading.Lock()  # one INSERT at a time, in call order
+        self._flushing = threading.Lock()  # one write at a time, in call order
         self._background = False
         self._flusher_pid: int | None = None
 
@@ -60,7 +60,7 @@ class ActionCallBuffer:
             self._start_flusher()
 
     def flush(self) -> int:
-        """Writes every pending row in one INSERT; returns how many. On a database error they stay pending."""
+        """Writes every pending row in one statement; returns how many. On a database error they stay pending."""
         with self._flushing:
             with self._lock:
                 batch, self._rows = self._rows, []
@@ -68,7 +68,7 @@ class ActionCallBuffer:
                 return 0
             try:
                 with transaction.atomic():  # a savepoint when flushed inside a request's transaction
-                    ActionCall.objects.bulk_create([ActionCall(**row) for row in batch])
+                    ActionCall.objects.write(batch)
             except (DataError, IntegrityError):
                 return self._write_one_by_one(batch)  # a row the database refuses must not hold back the others
             except DatabaseError:

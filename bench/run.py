@@ -63,6 +63,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--tokens-only", action="store_true", help="only the token endpoint, sign-ins and token sizes (no server)"
     )
+    parser.add_argument(
+        "--in-process-only",
+        action="store_true",
+        help="only the CPU per request of (a), (b) and (f) in process (no server, no token figures)",
+    )
     parser.add_argument("--load-generator", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--smoke", action="store_true", help="tiny data and a few seconds: proves the runner works")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -84,6 +89,25 @@ def _tokens_only(args, credentials, report: dict) -> dict:
         oauth.token_figures(credentials=credentials, grants=args.grants, sign_ins=args.sign_ins, rounds=args.rounds)
     )
     oauth.print_token_figures(report)
+    return _written(args, report)
+
+
+def _in_process_only(args, headers: dict, report: dict) -> dict:
+    """`--in-process-only`: the full request against both floors as CPU per request, in a minute or two."""
+    from bench import isolated
+
+    say(f"CPU per request of (a), (b) and (f), in process, best of {args.isolated_rounds} batches…")
+    cpu = report["isolated_cpu_ms_per_request"] = isolated.cpu_ms_per_mode(
+        {mode: (MODES[mode][1], headers[mode], mode == "f") for mode in "abf"},
+        requests=args.isolated_requests,
+        rounds=args.isolated_rounds,
+    )
+    print(
+        f"CPU per request in process, load average {os.getloadavg()[0]:.2f}: "
+        + ", ".join(f"({mode}) {ms:.2f} ms" for mode, ms in cpu.items())
+        + f"; b/a {cpu['b'] / cpu['a']:.2f}; full request / true floor (b/f) {cpu['b'] / cpu['f']:.2f} "
+        f"(<= {TARGET_RATIO_TO_TRUE_FLOOR})"
+    )
     return _written(args, report)
 
 
@@ -129,6 +153,8 @@ def main(argv: list[str] | None = None) -> dict:
         "b": {"Authorization": f"Bearer {credentials.jwt}"},
         "c": {"Authorization": f"Bearer {credentials.opaque}"},
     }
+    if args.in_process_only:
+        return _in_process_only(args, headers, report)
     with (
         Gunicorn(workers=args.workers) as rolegate,
         Gunicorn(workers=args.workers, settings="bench.floor_settings") as bare,

@@ -69,6 +69,17 @@ DEFAULTS: dict[str, Any] = {
     "LIST_COUNT_CACHE_SECONDS": 60,
     # The Retry-After of a 503 while the database is unreachable or saturated.
     "UNAVAILABLE_RETRY_AFTER_SECONDS": 5,
+    # Paths that only programs call, with a bearer token or client credentials and never a cookie: they
+    # skip the browser pages' middleware (sessions, CSRF, the session user, messages: accounts.machine_calls).
+    "MACHINE_PATHS": [
+        "/api/v1/",
+        "/mcp",
+        "/o/token/",
+        "/o/revoke_token/",
+        "/o/introspect/",
+        "/o/userinfo/",
+        "/scim/v2/",
+    ],
     # ------------------------------------------------------------ client registration (MCP clients)
     "CLIENT_REGISTRATION_ENABLED": True,
     # Registrations per client address and for the whole deployment (DRF rate syntax).

@@ -98,17 +98,22 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # PostgreSQL refuses text with NUL bytes: such requests get a 400 before any lookup.
     "accounts.middleware.RejectNulBytesMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    # Machine calls (ROLEGATE MACHINE_PATHS: the API, MCP, DOT's client endpoints, SCIM) jump from here
+    # to BrowserMiddlewareEnd: what lies between serves browser pages only (accounts.machine_calls).
+    "accounts.machine_calls.SkipBrowserMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # A signed-in user who must pass (or set up) a second factor sees only those pages until they do.
     "accounts.mfa.middleware.MfaGateMiddleware",
-    "roles.audit.middleware.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.machine_calls.BrowserMiddlewareEnd",
+    # The signed-in user, or the API caller DRF authenticated, is the actor of what the request changes.
+    "roles.audit.middleware.AuditActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # One row per /api/v1/ request for the admin's "Action calls" log (no token stored), written in batches.
     "actions_api.call_log.ActionCallLogMiddleware",

@@ -125,3 +125,14 @@ def test_the_token_endpoint_part_alone_reports_its_bars_without_a_server(tmp_pat
     assert report["password_sign_in"]["per_cpu_second"] > 0
     for line in ("refresh grants: ", "Keycloak's 120/s per vCPU", "SQL statements per grant", "sign-ins"):
         assert line in finished.stdout
+
+
+def test_the_in_process_part_alone_reports_the_full_request_against_the_true_floor(tmp_path):
+    finished = run_smoke("bench.run", "--in-process-only", "--json", str(tmp_path / "report.json"), timeout=240)
+
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert "api" not in report and "token_endpoint" not in report
+    assert set(report["isolated_cpu_ms_per_request"]) == set("abf")
+    assert all(ms > 0 for ms in report["isolated_cpu_ms_per_request"].values())
+    assert "full request / true floor (b/f)" in finished.stdout
