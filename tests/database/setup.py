@@ -47,11 +47,21 @@ def test_database_create(*, suffix: str, run_dir: Path) -> str:
 
 
 def test_database_destroy(original_name: str) -> None:
-    connection.creation.destroy_test_db(original_name, verbosity=0)
+    clone = connection.settings_dict["NAME"]
+    _use(original_name)
+    _drop(clone)
 
 
 def template_drop() -> None:
     """Drops the run's template (the controller calls this once every worker is done)."""
+    _drop(template_name())
+
+
+def _drop(name: str) -> None:
+    """
+    WITH (FORCE): a session that just ended (a server process, a pool's connection closed a moment
+    ago) may not have left PostgreSQL yet, and Django's plain DROP DATABASE would then fail.
+    """
     database = settings.DATABASES["default"]
     with psycopg.connect(
         host=database["HOST"] or "127.0.0.1",
@@ -61,7 +71,7 @@ def template_drop() -> None:
         dbname="postgres",
         autocommit=True,
     ) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(template_name())} WITH (FORCE)")
+        admin.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)} WITH (FORCE)")
 
 
 def _migrate_and_take_snapshots() -> None:
