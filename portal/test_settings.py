@@ -28,6 +28,8 @@ _redis_url_of_this_worker()
 
 from portal.settings import *  # noqa: E402,F403
 
+# The test databases' own `flush` (tests/database: restores the migrated snapshot instead of TRUNCATE).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.database"]
 # Hashing with the production hasher costs ~0.3 s per sign-in; tests sign in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "accounts.hashers.ClientSecretHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -12,12 +11,14 @@ from rest_framework.test import APIClient
 from accounts.signing_keys import forget_active_signing_key
 from accounts.token_minting import access_token_payload, sign_access_token
 from actions_api.call_log import action_calls
-from actions_api.demo import seed_demo
 from actions_api.keyset import public_keys
 from actions_api.models import ActionCall
 from actions_api.revocation_list import revocations
 from tests.chatgpt import ChatGPT
+from tests.database.setup import template_drop, test_database_create, test_database_destroy
+from tests.database.snapshots import DEMO, MIGRATED, snapshot_restore
 from tests.factories import ConnectionFactory
+from tests.signing_keys import pooled_rsa_module
 
 # The `upstream` OpenID Connect provider and the portal's `contoso` IdP (federated sign-in tests).
 pytest_plugins = ["tests.upstream_idp"]
@@ -59,13 +60,43 @@ def _long_files_first(items):
     items.sort(key=lambda item: ranks[item.path])
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, tmp_path_factory):
+    """
+    Replaces pytest-django's: the run's first process to need a database migrates one (the
+    template, with the snapshots of tests.database) and every process clones it, instead of
+    each pytest-xdist worker migrating its own.
+    """
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    run_dir = tmp_path_factory.getbasetemp().parent if worker else tmp_path_factory.getbasetemp()
+    with django_db_blocker.unblock():
+        original_name = test_database_create(suffix=worker or "main", run_dir=run_dir)
+    yield
+    with django_db_blocker.unblock():
+        test_database_destroy(original_name)
+
+
+def pytest_sessionfinish(session):
+    """The process that started the run (the xdist controller, or the only one) drops the template."""
+    if not hasattr(session.config, "workerinput"):
+        template_drop()
+
+
 @pytest.fixture(scope="module")
 def seeded_database(django_db_setup, django_db_blocker):
     """The demo, committed once per module for server processes to read; emptied when the module ends."""
     with django_db_blocker.unblock():
-        seed_demo()
+        snapshot_restore(name=DEMO)
         yield
-        call_command("flush", interactive=False, verbosity=0)
+        snapshot_restore(name=MIGRATED)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _signing_keys_from_a_pool():
+    """The portal's new signing keys come from a small pool of real keys (tests/signing_keys.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("accounts.models.rsa", pooled_rsa_module())
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -115,14 +146,14 @@ def _fresh_cache():
 
 @pytest.fixture
 def demo(db):
-    """The demo deployment of DESIGN §5."""
-    seed_demo()
+    """The demo deployment of DESIGN §5 (actions_api.demo.seed_demo, restored from its snapshot)."""
+    snapshot_restore(name=DEMO)
 
 
 @pytest.fixture
 def live_demo(transactional_db, live_server):
     """The demo deployment behind a real HTTP server."""
-    seed_demo()
+    snapshot_restore(name=DEMO)
     return live_server
 
 

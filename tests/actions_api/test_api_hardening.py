@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -26,7 +27,8 @@ def assert_throttled(response) -> None:
     assert int(response["Retry-After"]) > 0
     assert response["Content-Type"] == "application/problem+json"
     body = response.json()
-    assert body["status"] == 429 and body["error"] == "throttled" and "seconds" in body["detail"]
+    assert body["status"] == 429 and body["error"] == "throttled"
+    assert re.search(r"available in \d+ seconds?\.", body["detail"])  # "1 second." in a window's last second
 
 
 def assert_problem(response, status: int) -> None:
