@@ -8,10 +8,14 @@ test_mfa.py and test_sign_in_hardening.py; here, what the middleware order decid
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
 import pytest
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections as db_connections
 from django.test import AsyncClient, Client, override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from prometheus_client import REGISTRY
@@ -137,14 +141,34 @@ def test_the_second_factor_gate_holds_pages_but_not_the_same_users_bearer_call(m
     assert call.status_code == 200
 
 
+def in_a_thread_of_its_own(calls):
+    """
+    The ASGI calls in a fresh thread: once a browser test has run on this worker, the session's
+    Playwright keeps an event loop running in the main thread, where async_to_sync refuses to run.
+    That thread has its own database connection, so the test's data is committed (transaction=True).
+    """
+
+    def run():
+        try:
+            return [async_to_sync(call)() for call in calls]
+        finally:
+            db_connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_under_asgi_both_paths_run_their_middleware(mint_token):
     """Django adapts each middleware to the async handler: the skip must hand over in the same mode."""
     client = AsyncClient()
     token = mint_token(UserFactory())
-    call = async_to_sync(client.get)(
-        "/api/v1/me", headers={"Authorization": f"Bearer {token}", "X-Request-ID": "asgi-1"}
+    call, page = in_a_thread_of_its_own(
+        [
+            partial(client.get, "/api/v1/me", headers={"Authorization": f"Bearer {token}", "X-Request-ID": "asgi-1"}),
+            partial(client.get, "/accounts/login/", headers={"X-Request-ID": "asgi-1"}),
+        ]
     )
-    page = async_to_sync(client.get)("/accounts/login/", headers={"X-Request-ID": "asgi-1"})
 
     assert call.status_code == 200 and page.status_code == 200
     assert_protected_and_observed(call, "asgi-1")
