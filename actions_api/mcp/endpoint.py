@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from actions_api.bearer import BearerPipeline, BearerRefusal
+from actions_api.mcp.headers import SecurityHeaders
 from actions_api.mcp.tools import TOKEN_SCOPE_KEY, server
 from roles.conf import absolute_url, rolegate_settings
 
@@ -91,12 +92,17 @@ def _transport_security() -> TransportSecuritySettings:
 
 
 def mcp_application() -> ASGIApp:
-    """The ASGI app serving ``/mcp`` (and the lifespan it needs); Django serves everything else."""
-    return BearerGate(
-        server.streamable_http_app(
-            streamable_http_path=MCP_PATH,
-            stateless_http=True,
-            json_response=True,
-            transport_security=_transport_security(),
+    """
+    The ASGI app serving ``/mcp`` (and the lifespan it needs); Django serves everything else. Its
+    answers, refusals included, carry the security headers Django's middleware give the API's.
+    """
+    return SecurityHeaders(
+        BearerGate(
+            server.streamable_http_app(
+                streamable_http_path=MCP_PATH,
+                stateless_http=True,
+                json_response=True,
+                transport_security=_transport_security(),
+            )
         )
     )

@@ -278,3 +278,22 @@ def test_a_row_reads_the_same_through_the_mcp_tools_and_the_rest_api(asgi_portal
 
     assert rest.status_code == 200 and response.status_code == 200, response.text
     assert response.json()["result"]["structuredContent"] == rest.json()
+    assert protecting_headers(response) == protecting_headers(rest)
+
+
+PROTECTING = ["X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"]
+
+
+def protecting_headers(response) -> dict:
+    """The headers Django's middleware give the API's answers, which MCP's (served outside Django) must carry too."""
+    return {name: response.headers.get(name) for name in [*PROTECTING, "Content-Security-Policy"]}
+
+
+def test_the_mcp_endpoints_refusals_carry_the_apis_security_headers(asgi_portal):
+    refused = requests.post(f"{asgi_portal}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    api_refused = requests.get(f"{asgi_portal}/api/v1/orders")
+
+    assert refused.status_code == api_refused.status_code == 401
+    assert protecting_headers(refused) == protecting_headers(api_refused)
+    assert all(protecting_headers(refused)[name] for name in PROTECTING)
+    assert protecting_headers(refused)["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
