@@ -58,6 +58,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--isolated-requests", type=int, default=100, help="requests per batch when timing each mode's CPU in process"
     )
     parser.add_argument("--isolated-rounds", type=int, default=20, help="batches per mode in process (best is kept)")
+    parser.add_argument(
+        "--isolated-processes", type=int, default=5, help="fresh processes timing in process (median is reported)"
+    )
     parser.add_argument("--grants", type=int, default=50, help="code exchanges and refresh grants to time")
     parser.add_argument("--sign-ins", type=int, default=10, help="password sign-ins to time")
     parser.add_argument(
@@ -76,7 +79,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         for name, value in SMOKE.items():
             setattr(args, name, value)
         args.seconds, args.warmup, args.rounds, args.grants, args.sign_ins = 1, 0.2, 1, 3, 1
-        args.isolated_requests, args.isolated_rounds = 10, 2
+        args.isolated_requests, args.isolated_rounds, args.isolated_processes = 10, 2, 1
     return args
 
 
@@ -93,22 +96,45 @@ def _tokens_only(args, credentials, report: dict) -> dict:
 
 
 def _in_process_only(args, headers: dict, report: dict) -> dict:
-    """`--in-process-only`: the full request against both floors as CPU per request, in a minute or two."""
-    from bench import isolated
-
-    say(f"CPU per request of (a), (b) and (f), in process, best of {args.isolated_rounds} batches…")
-    cpu = report["isolated_cpu_ms_per_request"] = isolated.cpu_ms_per_mode(
-        {mode: (MODES[mode][1], headers[mode], mode == "f") for mode in "abf"},
-        requests=args.isolated_requests,
-        rounds=args.isolated_rounds,
-    )
+    """`--in-process-only`: the full request against both floors as CPU per request, in a few minutes."""
+    report.update(_cpu_in_process(args, headers, "abf"))
+    cpu, ratios = report["isolated_cpu_ms_per_request"], report["isolated_cpu_ratios"]
     print(
         f"CPU per request in process, load average {os.getloadavg()[0]:.2f}: "
         + ", ".join(f"({mode}) {ms:.2f} ms" for mode, ms in cpu.items())
-        + f"; b/a {cpu['b'] / cpu['a']:.2f}; full request / true floor (b/f) {cpu['b'] / cpu['f']:.2f} "
-        f"(<= {TARGET_RATIO_TO_TRUE_FLOOR})"
+        + f"; b/a {ratios['b/a']:.2f}; full request / true floor (b/f) {ratios['b/f']:.2f} "
+        f"(<= {TARGET_RATIO_TO_TRUE_FLOOR}; {_spread(report, 'b/f')})"
     )
     return _written(args, report)
+
+
+def _cpu_in_process(args, headers: dict, modes: str) -> dict:
+    """Each mode's CPU per request in fresh processes: the medians, each process's, and the ratios within one."""
+    from bench import isolated
+
+    say(
+        f"CPU per request of {', '.join(f'({mode})' for mode in modes)} in process: {args.isolated_processes} fresh "
+        f"processes, each the best of {args.isolated_rounds} batches…"
+    )
+    figures = isolated.cpu_ms_per_mode_in_processes(
+        {mode: (MODES[mode][1], headers[mode], mode == "f") for mode in modes},
+        requests=args.isolated_requests,
+        rounds=args.isolated_rounds,
+        processes=args.isolated_processes,
+        progress=say,
+    )
+    return {
+        "isolated_cpu_ms_per_request": figures["median"],
+        "isolated_cpu_ms_per_request_by_process": figures["by_process"],
+        "isolated_cpu_ratios": figures["ratios"],
+        "isolated_cpu_ratio_ranges": figures["ratio_ranges"],
+    }
+
+
+def _spread(report: dict, pair: str) -> str:
+    low, high = report["isolated_cpu_ratio_ranges"][pair]
+    processes = len(report["isolated_cpu_ms_per_request_by_process"])
+    return f"median of {processes} process{'es' * (processes != 1)}, {low:.2f} to {high:.2f}"
 
 
 def _written(args, report: dict) -> dict:
@@ -143,6 +169,7 @@ def main(argv: list[str] | None = None) -> dict:
             "rounds": args.rounds,
             "load_generator": generator,
             "isolated_rounds": args.isolated_rounds,
+            "isolated_processes": args.isolated_processes,
         },
     }
     if args.tokens_only:
@@ -239,15 +266,9 @@ def _measure(args, server, generator: str, mode: str, url: str, headers: dict) -
 
 def _measure_in_process(args, credentials, headers: dict) -> dict:
     """Figures measured without a server: CPU per request, the token endpoint, sign-ins, token sizes."""
-    from bench import isolated, oauth
+    from bench import oauth
 
-    report: dict = {}
-    say("CPU per request of each mode, in process…")
-    report["isolated_cpu_ms_per_request"] = isolated.cpu_ms_per_mode(
-        {mode: (path, headers[mode], mode == "f") for mode, (_, path) in MODES.items()},
-        requests=args.isolated_requests,
-        rounds=args.isolated_rounds,
-    )
+    report = _cpu_in_process(args, headers, "".join(MODES))
     say("Token endpoint, sign-ins and token sizes (one thread: per CPU core)…")
     report.update(
         oauth.token_figures(credentials=credentials, grants=args.grants, sign_ins=args.sign_ins, rounds=args.rounds)
@@ -350,18 +371,18 @@ def print_report(report: dict) -> None:
         f"b faster than c {_mark(ratios['b/c throughput'] > 1)}; "
         f"p95 of b {b['p95_ms']:.1f} ms (< {TARGET_P95_MS:g}) {_mark(b['p95_ms'] < TARGET_P95_MS)}"
     )
-    isolated_cpu = report["isolated_cpu_ms_per_request"]
+    isolated_cpu, isolated_ratios = report["isolated_cpu_ms_per_request"], report["isolated_cpu_ratios"]
     print(
-        "CPU per request in process (no network, no load generator; "
-        f"best of {report['setup']['isolated_rounds']} batches): "
+        "CPU per request in process (no network, no load generator; median of "
+        f"{setup['isolated_processes']} fresh processes, each the best of {setup['isolated_rounds']} batches): "
         + ", ".join(f"({mode}) {ms:.2f} ms" for mode, ms in isolated_cpu.items())
-        + f"; b/a {isolated_cpu['b'] / isolated_cpu['a']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
-        f"{_mark(isolated_cpu['b'] / isolated_cpu['a'] <= TARGET_RATIO_TO_FLOOR)}, "
-        f"b/c {isolated_cpu['b'] / isolated_cpu['c']:.2f}"
+        + f"; b/a {isolated_ratios['b/a']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
+        f"{_mark(isolated_ratios['b/a'] <= TARGET_RATIO_TO_FLOOR)}, b/c {isolated_ratios['b/c']:.2f}"
     )
-    true_floor_load, true_floor_in_process = ratios["b/f CPU per request"], isolated_cpu["b"] / isolated_cpu["f"]
+    true_floor_load, true_floor_in_process = ratios["b/f CPU per request"], isolated_ratios["b/f"]
     print(
-        f"full request / true floor (b/f), CPU per request: in process {true_floor_in_process:.2f}, under load "
+        f"full request / true floor (b/f), CPU per request: in process {true_floor_in_process:.2f} "
+        f"({_spread(report, 'b/f')}), under load "
         f"{true_floor_load:.2f} (app + DB; <= {TARGET_RATIO_TO_TRUE_FLOOR}) "
         f"{_mark(max(true_floor_in_process, true_floor_load) <= TARGET_RATIO_TO_TRUE_FLOOR)}; "
         f"p50 {ratios['b/f p50']:.2f}, throughput f/b {ratios['f/b throughput']:.2f}"

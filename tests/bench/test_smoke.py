@@ -135,4 +135,8 @@ def test_the_in_process_part_alone_reports_the_full_request_against_the_true_flo
     assert "api" not in report and "token_endpoint" not in report
     assert set(report["isolated_cpu_ms_per_request"]) == set("abf")
     assert all(ms > 0 for ms in report["isolated_cpu_ms_per_request"].values())
-    assert "full request / true floor (b/f)" in finished.stdout
+    # Timed in fresh processes (one in a smoke run), the ratios taken within each.
+    assert [set(figures) for figures in report["isolated_cpu_ms_per_request_by_process"]] == [set("abf")]
+    low, high = report["isolated_cpu_ratio_ranges"]["b/f"]
+    assert low == report["isolated_cpu_ratios"]["b/f"] == high > 0
+    assert "full request / true floor (b/f)" in finished.stdout and "median of 1 process," in finished.stdout
