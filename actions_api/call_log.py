@@ -173,7 +173,7 @@ def tool_call_record(
     error: str,
     reason: str,
     duration_ms: int,
-    request_id: str = "",
+    request_id: str,
 ) -> None:
     """
     Records one MCP tool call like an API request: the tool and its arguments' shape as the

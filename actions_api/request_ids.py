@@ -14,6 +14,9 @@ import logging
 import re
 import uuid
 
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 HEADER = "X-Request-ID"
 _SANE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
@@ -45,6 +48,34 @@ class RequestIdMiddleware:
             _current.reset(token)
         response[HEADER] = request.request_id
         return response
+
+
+class AsgiRequestIds:
+    """
+    The same for an ASGI app that Django's middleware never sees (the MCP endpoint, served
+    beside Django in ``portal.asgi``): its answers, refusals included, echo the id, and its log
+    lines and Action-call rows carry it (tasks and threads it starts inherit the context).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_from(Headers(scope=scope).get(HEADER))
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[HEADER] = request_id
+            await send(message)
+
+        token = _current.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            _current.reset(token)
 
 
 class RequestIdLogFilter(logging.Filter):

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from actions_api.bearer import BearerPipeline, BearerRefusal
 from actions_api.mcp.headers import SecurityHeaders
 from actions_api.mcp.tools import TOKEN_SCOPE_KEY, server
+from actions_api.request_ids import AsgiRequestIds
 from roles.conf import absolute_url, rolegate_settings
 
 MCP_PATH = "/mcp"
@@ -94,15 +95,18 @@ def _transport_security() -> TransportSecuritySettings:
 def mcp_application() -> ASGIApp:
     """
     The ASGI app serving ``/mcp`` (and the lifespan it needs); Django serves everything else. Its
-    answers, refusals included, carry the security headers Django's middleware give the API's.
+    answers, refusals included, carry the request id and the security headers Django's middleware
+    give the API's.
     """
-    return SecurityHeaders(
-        BearerGate(
-            server.streamable_http_app(
-                streamable_http_path=MCP_PATH,
-                stateless_http=True,
-                json_response=True,
-                transport_security=_transport_security(),
+    return AsgiRequestIds(
+        SecurityHeaders(
+            BearerGate(
+                server.streamable_http_app(
+                    streamable_http_path=MCP_PATH,
+                    stateless_http=True,
+                    json_response=True,
+                    transport_security=_transport_security(),
+                )
             )
         )
     )

@@ -26,6 +26,7 @@ from actions_api.call_log import tool_call_record
 from actions_api.catalog import COLLECTIONS, NOT_VISIBLE, Collection
 from actions_api.pagination import RowsPagination
 from actions_api.permissions import permission_missing
+from actions_api.request_ids import current_request_id
 from actions_api.serializers import MeSerializer
 from actions_api.throttling import throttle_wait
 from actions_api.token_verification import VerifiedToken
@@ -97,6 +98,7 @@ async def _metered(
             arguments=arguments,
             token=token,
             duration_ms=round((time.monotonic() - started) * 1000),
+            request_id=current_request_id(),
             **outcome,
         )
 

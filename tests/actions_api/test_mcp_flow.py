@@ -7,6 +7,7 @@ the resource -> token -> tool calls, for every demo user, with the API tests' is
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import anyio
@@ -297,3 +298,15 @@ def test_the_mcp_endpoints_refusals_carry_the_apis_security_headers(asgi_portal)
     assert protecting_headers(refused) == protecting_headers(api_refused)
     assert all(protecting_headers(refused)[name] for name in PROTECTING)
     assert protecting_headers(refused)["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
+def test_the_mcp_endpoint_echoes_a_callers_request_id_and_gives_one_to_every_other_answer(asgi_portal):
+    """A builder's 401 from /mcp ties to the server's log lines as the API's do (actions_api.request_ids)."""
+    traced = requests.post(f"{asgi_portal}/mcp", json={}, headers={"X-Request-ID": "gpt-trace-42"})
+    untraced = [requests.post(f"{asgi_portal}/mcp", json={}) for _ in range(2)]
+    forged = requests.post(f"{asgi_portal}/mcp", json={}, headers={"X-Request-ID": "x\\n" + "y" * 70})
+
+    assert traced.status_code == 401 and traced.headers["X-Request-ID"] == "gpt-trace-42"
+    generated = [response.headers["X-Request-ID"] for response in (*untraced, forged)]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", request_id) for request_id in generated)
+    assert len(set(generated)) == 3

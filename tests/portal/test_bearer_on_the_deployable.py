@@ -42,12 +42,12 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def tool_call(portal, token: str, name: str, arguments: dict) -> requests.Response:
+def tool_call(portal, token: str, name: str, arguments: dict, **headers: str) -> requests.Response:
     return requests.post(
         f"{portal.url}/mcp",
         timeout=10,
         json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}},
-        headers={"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream"},
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json, text/event-stream", **headers},
     )
 
 
@@ -114,8 +114,14 @@ def test_mcp_tool_calls_share_the_rest_rate_limit_and_appear_in_the_action_call_
     token.register()
     access = token.sign_in("bob", resource=f"{portal.url}/mcp")["access_token"]
 
-    results = [tool_call(portal, access, "list_orders", {"page": 1}).json()["result"] for _ in range(RATE_PER_USER + 1)]
+    request_ids = [f"mcp-call-{number}" for number in range(RATE_PER_USER + 1)]
+    responses = [
+        tool_call(portal, access, "list_orders", {"page": 1}, **{"X-Request-ID": request_id})
+        for request_id in request_ids
+    ]
+    results = [response.json()["result"] for response in responses]
 
+    assert [response.headers["X-Request-ID"] for response in responses] == request_ids
     assert [result.get("isError", False) for result in results] == [False] * RATE_PER_USER + [True]
     assert "throttled" in results[-1]["content"][0]["text"]
     with django_db_blocker.unblock():  # each process writes its calls within ACTION_CALL_FLUSH_SECONDS (1 s)
@@ -127,6 +133,7 @@ def test_mcp_tool_calls_share_the_rest_rate_limit_and_appear_in_the_action_call_
     assert [call.endpoint for call in calls] == ["list_orders(page:int, page_size:int)"] * (RATE_PER_USER + 1)
     assert [call.status for call in calls] == [200] * RATE_PER_USER + [429]
     assert calls[0].rows and calls[-1].error == "throttled"
+    assert [call.request_id for call in calls] == request_ids  # a row ties to its answer and its log lines
 
 
 def _flushed(calls, expected: int) -> list:
