@@ -5,10 +5,14 @@ from __future__ import annotations
 from csp.constants import HEADER as CSP_HEADER
 from csp.middleware import CSPMiddleware
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponseBase
+
+from accounts.oauth_views import oauth_error
 
 NUL = "\x00"
 OAUTH_PREFIX = "/o/"
+#: What a caller is told of a body over DATA_UPLOAD_MAX_MEMORY_SIZE, in every protocol's error.
+TOO_LARGE = "The request body is larger than this server accepts."
 _MESSAGE = "The request contains a NUL byte (%00 or \\u0000), which no parameter of this portal accepts."
 
 
@@ -27,7 +31,7 @@ class RejectNulBytesMiddleware:
     def __call__(self, request: HttpRequest):
         if self._carries_nul(request):
             if request.path.startswith(OAUTH_PREFIX):
-                return JsonResponse({"error": "invalid_request", "error_description": _MESSAGE}, status=400)
+                return oauth_error("invalid_request", _MESSAGE)
             raise BadRequest(_MESSAGE)
         return self.get_response(request)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import status
@@ -11,6 +12,9 @@ from rest_framework.exceptions import APIException, ErrorDetail, NotAuthenticate
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from accounts.middleware import OAUTH_PREFIX, TOO_LARGE
+from accounts.oauth_views import oauth_error
+from accounts.scim.urls import SCIM_PREFIX, scim_error
 from actions_api.authentication import BearerTokenError, rest_bearer
 from actions_api.bearer import MISSING_TOKEN, BearerRefusal
 from actions_api.catalog import NOT_VISIBLE
@@ -65,10 +69,12 @@ def _error_code(exc, status_code: int) -> str:
     return "not_found" if isinstance(exc, Http404) else "error"
 
 
-# ---------------------------------------------------------------- Django-level errors under /api/
-# Errors raised before or outside DRF (no URL matched, a body over DATA_UPLOAD_MAX_MEMORY_SIZE,
-# an unhandled exception) reach Django's handler400/403/404/500. Under /api/ they are problem
-# documents like every other API error; elsewhere Django's own pages. Never a traceback.
+# ---------------------------------------------------------------- Django-level errors, in the caller's protocol
+# Errors raised before or outside a view's own error handling (no URL matched, a body over
+# DATA_UPLOAD_MAX_MEMORY_SIZE read by a middleware, an unhandled exception) reach Django's
+# handler400/403/404/500. A machine caller still gets its protocol's error: a problem document
+# under /api/, an OAuth error (RFC 6749 §5.2) under /o/, a SCIM error under /scim/v2; browsers
+# get Django's own pages. Never a traceback.
 
 API_PREFIX = "/api/"
 
@@ -79,6 +85,8 @@ _DJANGO_ERRORS = {
     500: ("server_error", "The server failed to answer this request; it has been logged."),
     503: ("service_unavailable", "The service is overloaded or its database is unreachable; retry shortly."),
 }
+#: The OAuth error of each status an OAuth endpoint can be answered with from outside its view.
+_OAUTH_ERRORS = {400: "invalid_request", 500: "server_error", 503: "temporarily_unavailable"}
 
 
 def problem_response(status_code: int) -> JsonResponse:
@@ -93,21 +101,35 @@ def problem_response(status_code: int) -> JsonResponse:
     return JsonResponse(problem, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
 
 
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith(API_PREFIX)
+def protocol_error(request: HttpRequest, status_code: int, exception=None) -> HttpResponse | None:
+    """The machine endpoint's own error for `status_code`; None outside them (Django's page answers)."""
+    path = request.path
+    if path.startswith(API_PREFIX):
+        return problem_response(status_code)
+    too_large = isinstance(exception, RequestDataTooBig)
+    detail = TOO_LARGE if too_large else _DJANGO_ERRORS[status_code][1]
+    if path.startswith(OAUTH_PREFIX) and status_code in _OAUTH_ERRORS:
+        return oauth_error(_OAUTH_ERRORS[status_code], detail, status=status_code)
+    if path.startswith(SCIM_PREFIX) and status_code in (400, 500, 503):
+        return scim_error(status=413 if too_large else status_code, detail=detail)
+    return None
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
-    return problem_response(400) if _is_api(request) else defaults.bad_request(request, exception)
+    response = protocol_error(request, 400, exception)
+    return defaults.bad_request(request, exception) if response is None else response
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
-    return problem_response(403) if _is_api(request) else defaults.permission_denied(request, exception)
+    response = protocol_error(request, 403, exception)
+    return defaults.permission_denied(request, exception) if response is None else response
 
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
-    return problem_response(404) if _is_api(request) else defaults.page_not_found(request, exception)
+    response = protocol_error(request, 404, exception)
+    return defaults.page_not_found(request, exception) if response is None else response
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return problem_response(500) if _is_api(request) else defaults.server_error(request)
+    response = protocol_error(request, 500)
+    return defaults.server_error(request) if response is None else response

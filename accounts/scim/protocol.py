@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from django.db import OperationalError
 from scim2_models import (
     AuthenticationScheme,
     Bulk,
@@ -100,6 +101,16 @@ class RolegateScimApplication(BaseApplication):
         request.subject = self.client
         storage = DjangoStorage(PROVIDER, self.client)
         return ScimHandler(self.service, storage).handle(request)
+
+    def handle_exception(self, request: ScimRequest, exception: Exception):
+        """
+        A database that cannot be reached is no fault of the request: it goes on to Django's
+        handler500, which answers 503 with Retry-After (``actions_api.unavailable``) as on every
+        other endpoint, here as a SCIM error; scim2-server would answer 500.
+        """
+        if isinstance(exception, OperationalError):
+            raise exception
+        return super().handle_exception(request, exception)
 
     def serve(self, request: ScimRequest):
         try:

@@ -2,6 +2,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
+SCIM_PREFIX = "/scim/v2"
+
 
 @csrf_exempt
 def scim_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
@@ -13,6 +15,13 @@ def scim_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
     from accounts.scim.views import scim_endpoint as serve
 
     return serve(request, path)
+
+
+def scim_error(*, status: int, detail: str) -> HttpResponse:
+    """`accounts.scim.views.scim_error`, imported only when a SCIM request is refused before the endpoint ran."""
+    from accounts.scim.views import scim_error as answer
+
+    return answer(status=status, detail=detail)
 
 
 urlpatterns = [

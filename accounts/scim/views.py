@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from scim2_models import InvalidValueException, PayloadTooLargeException
+from scim2_models import Error, InvalidValueException, PayloadTooLargeException
 from scim2_server.requests import ScimRequest
+from scim2_server.responses import ScimResponse
 
+from accounts.middleware import TOO_LARGE
 from accounts.scim.protocol import RolegateScimApplication
 from accounts.scim.services import scim_base_url, scim_client_record_error, scim_client_record_sync
 from roles.audit.context import acting_as
@@ -29,7 +32,7 @@ def scim_endpoint(request: HttpRequest, path: str = "") -> HttpResponse:
     try:
         scim_request.body = request.body
     except RequestDataTooBig:
-        return _refused(server, scim_request, PayloadTooLargeException(detail="The body is too large"))
+        return _refused(server, scim_request, PayloadTooLargeException(detail=TOO_LARGE))
     if _has_nul(scim_request):
         # PostgreSQL text cannot hold NUL: refused here rather than failing at the first lookup.
         return _refused(server, scim_request, InvalidValueException(detail="NUL characters are not accepted"))
@@ -52,6 +55,11 @@ def _has_nul(scim_request: ScimRequest) -> bool:
         or b"\\u0000" in body
         or any("\x00" in value or "\\u0000" in value.lower() for value in scim_request.query.values())
     )
+
+
+def scim_error(*, status: int, detail: str) -> HttpResponse:
+    """A SCIM error (RFC 7644 §3.12) for a request refused or failed before the endpoint could answer it."""
+    return _http_response(ScimResponse(HTTPStatus(status), Error(status=status, detail=detail).model_dump()))
 
 
 def _refused(server, scim_request: ScimRequest, error) -> HttpResponse:

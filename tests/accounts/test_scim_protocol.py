@@ -3,6 +3,7 @@
 import pytest
 from oauth2_provider.models import get_refresh_token_model
 
+from accounts.middleware import TOO_LARGE
 from accounts.models import ScimClient, User
 from accounts.scim.services import scim_client_create, scim_client_disable, scim_client_rotate_token
 from roles.models import AccessRevocation, AuditEvent, Team
@@ -363,9 +364,14 @@ def test_a_nul_character_in_a_filter_is_a_400(scim):
     assert search(scim, filter='userName eq "a\x00b"').status_code == 400
 
 
-def test_a_body_over_the_upload_limit_is_refused_before_any_work(scim):
-    # Refused by Django itself (DATA_UPLOAD_MAX_MEMORY_SIZE) before the SCIM view runs.
-    assert scim.post("/Users", '{"schemas": "' + "x" * 300_000 + '"}').status_code == 400
+@pytest.mark.parametrize("method", ["post", "put"])
+def test_a_body_over_the_upload_limit_is_refused_before_any_work_as_a_scim_error(scim, people, method):
+    # Refused when Django reads the body (DATA_UPLOAD_MAX_MEMORY_SIZE): by the middleware for a POST,
+    # in the SCIM view for a PUT; the same SCIM error either way.
+    path = "/Users" if method == "post" else f"/Users/{people['ada.lovelace']}"
+    response = getattr(scim, method)(path, '{"schemas": "' + "x" * 300_000 + '"}')
+    assert response.status_code == 413 and response["Content-Type"] == "application/scim+json"
+    assert response.json() == {"schemas": [ERROR], "status": "413", "detail": TOO_LARGE}
 
 
 def test_a_directory_limited_to_its_users_cannot_adopt_a_team_people_are_already_in(scim, people):

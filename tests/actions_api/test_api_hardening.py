@@ -11,6 +11,7 @@ import requests
 from django.conf import settings as django_settings
 from django.test import Client
 
+from accounts.middleware import TOO_LARGE
 from tests.actions_api.urls_with_failure import SECRET
 from tests.factories import ConnectionFactory, UserFactory
 
@@ -103,8 +104,9 @@ def test_throttling_counts_only_verified_tokens(rolegate, users, api_client):
 def test_an_oversized_token_request_is_refused_not_parsed(live_demo):
     body = {"grant_type": "authorization_code", "code": "x" * (django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
     response = requests.post(f"{live_demo.url}/o/token/", data=body)
-    # Refused by Django before DOT reads the form (which would answer invalid_grant).
-    assert response.status_code == 400 and "invalid_grant" not in response.text
+    # Refused by Django before DOT reads the form (which would answer invalid_grant), as an OAuth error still.
+    assert response.status_code == 400 and response.headers["Content-Type"] == "application/json"
+    assert response.json() == {"error": "invalid_request", "error_description": TOO_LARGE}
 
 
 def test_the_upload_limit_is_small():
@@ -151,6 +153,29 @@ def test_an_unknown_page_outside_the_api_stays_html(client, db):
 def test_an_unexpected_failure_under_the_api_is_a_problem_document_without_a_traceback(db, path):
     response = Client(raise_request_exception=False).get(path)
     assert_problem(response, 500)
+
+
+@pytest.mark.urls("tests.actions_api.urls_with_failure")
+def test_an_unexpected_failure_at_an_oauth_or_scim_endpoint_is_that_protocols_error_without_a_traceback(db):
+    oauth = Client(raise_request_exception=False).post("/o/failure")
+    scim = Client(raise_request_exception=False).get("/scim/v2/failure")
+
+    assert oauth.status_code == 500 and oauth["Content-Type"] == "application/json"
+    assert oauth.json()["error"] == "server_error"
+    assert scim.status_code == 500 and scim["Content-Type"] == "application/scim+json"
+    assert scim.json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"] and scim.json()["status"] == "500"
+    for response in (oauth, scim):
+        assert SECRET not in response.content.decode() and "Traceback" not in response.content.decode()
+
+
+def test_a_malformed_request_to_an_oauth_or_scim_endpoint_is_that_protocols_error(client, db):
+    # A Host header not in ALLOWED_HOSTS is refused by Django before any view: handler400 answers.
+    oauth = client.post("/o/token/", {"grant_type": "client_credentials"}, HTTP_HOST="evil.example")
+    scim = client.get("/scim/v2/Users", HTTP_HOST="evil.example")
+
+    assert oauth.status_code == 400 and oauth.json()["error"] == "invalid_request"
+    assert scim.status_code == 400 and scim["Content-Type"] == "application/scim+json"
+    assert scim.json()["status"] == "400" and "evil.example" not in scim.content.decode()
 
 
 @pytest.mark.urls("tests.actions_api.urls_with_failure")

@@ -24,5 +24,7 @@ urlpatterns = [
     path("api/v1/plain-failure", plain_view_failure),
     path("api/v1/api-failure", ApiViewFailure.as_view()),
     path("accounts/failure", plain_view_failure),
+    path("o/failure", plain_view_failure),
+    path("scim/v2/failure", plain_view_failure),
     *urlpatterns,
 ]

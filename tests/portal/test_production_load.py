@@ -205,11 +205,18 @@ def test_with_the_database_unreachable_calls_get_a_503_quickly_never_a_500_or_a_
     with serving(env, log=tmp_path / "uvicorn.log") as (base_url, _):
         api = requests.get(f"{base_url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=30)
         page = requests.get(f"{base_url}/.well-known/jwks.json", timeout=30)
+        grant = requests.post(f"{base_url}/o/token/", data={"grant_type": "refresh_token", "refresh_token": "r"})
+        scim = requests.get(f"{base_url}/scim/v2/Users", headers={"Authorization": "Bearer scim-token"}, timeout=30)
         ready = requests.get(f"{base_url}/readyz", timeout=30)
 
     assert api.status_code == 503 and api.headers["Content-Type"] == "application/problem+json"
     assert api.json()["error"] == "service_unavailable" and api.headers["Retry-After"]
     assert page.status_code == 503 and "Service unavailable" in page.text
+    # Machine callers get their protocol's error: OAuth's (RFC 6749 §5.2) and SCIM's (RFC 7644 §3.12).
+    assert grant.status_code == 503 and grant.json()["error"] == "temporarily_unavailable", grant.text
+    assert grant.headers["Retry-After"]
+    assert scim.status_code == 503 and scim.headers["Content-Type"] == "application/scim+json", scim.text
+    assert scim.json()["status"] == "503" and scim.headers["Retry-After"]
     assert ready.status_code == 503 and ready.json() == {
         "status": "unavailable",
         "database": "unreachable",
