@@ -29,6 +29,15 @@ from roles.revocations import (
     revocation_version_bump,
 )
 
+#: When the list was last confirmed current, as a Unix time (alert on ``time() - …``). A time, not an
+#: age computed at scrape: with several workers (PROMETHEUS_MULTIPROC_DIR) only written values reach a
+#: scrape, and one scrape then shows the stalest live worker's ("livemin").
+REVOCATION_LIST_CONFIRMED = Gauge(
+    "rolegate_revocation_list_confirmed_timestamp_seconds",
+    "Unix time at which this process (with several workers: the stalest one) last confirmed its revocation list.",
+    multiprocess_mode="livemin",
+)
+
 
 class RevocationList:
     """Cut-offs by revocation key, refreshed when the shared version changes (or the cache is out)."""
@@ -37,7 +46,7 @@ class RevocationList:
         self._cutoffs: dict[tuple[str, str, str], float] = {}
         self._version: object = None
         self._checked_at = float("-inf")  # monotonic: when the version was last compared
-        self.confirmed_at = time.time()  # wall clock: since when the copy is known to be current
+        REVOCATION_LIST_CONFIRMED.set_to_current_time()  # since when the copy is known to be current
         self._outages_seen = outage.outages
         self._lock = threading.Lock()
 
@@ -85,7 +94,7 @@ class RevocationList:
 
     def _confirmed(self) -> None:
         self._checked_at = time.monotonic()
-        self.confirmed_at = time.time()
+        REVOCATION_LIST_CONFIRMED.set_to_current_time()
 
 
 def _candidate_keys(token: VerifiedToken):
@@ -98,8 +107,3 @@ def _candidate_keys(token: VerifiedToken):
 
 revocations = RevocationList()
 access_revoked.connect(lambda **kwargs: revocations.reload(), weak=False, dispatch_uid="actions_api_revocations")
-
-REVOCATION_LIST_AGE = Gauge(
-    "rolegate_revocation_list_age_seconds", "Seconds since this process last confirmed its revocation list current."
-)
-REVOCATION_LIST_AGE.set_function(lambda: time.time() - revocations.confirmed_at)

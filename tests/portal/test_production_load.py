@@ -1,9 +1,10 @@
 """
 The README's production command under load and at its edges, in real uvicorn processes on the
 test database and the real Redis: a burst of 400 calls on 32 threads against four workers gets
-no 5xx, holds no more PostgreSQL connections than workers x pool size, and every answered call
-is in the Action-call log; a stopped worker finishes its in-flight request; an unreachable
-database answers 503, never a 500 or a hang.
+no 5xx, holds no more PostgreSQL connections than workers x pool size, every answered call is
+in the Action-call log and one /metrics scrape counts them all (PROMETHEUS_MULTIPROC_DIR); a
+stopped worker finishes its in-flight request; an unreachable database answers 503, never a 500
+or a hang.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import psycopg
 import pytest
 import requests
 from django.conf import settings
+from prometheus_client.parser import text_string_to_metric_families
 
 from accounts.models import Application, User
 from accounts.token_minting import access_token_payload, sign_access_token
@@ -128,11 +130,13 @@ def test_400_calls_on_32_threads_against_4_workers_get_no_5xx_bounded_connection
     seed_demo()
     connection = Application.objects.get(client_id="demo-gpt")
     tokens = [mint(user, connection) for user in User.objects.filter(username__in=["alice", "bob", "carol", "erin"])]
+    (metrics_dir := tmp_path / "metrics").mkdir()  # the README: one empty directory for a host's workers
     env = production_env(
         DB_POOL_MAX_SIZE=str(POOL_MAX),
         DB_POOL_TIMEOUT_SECONDS="10",
         API_RATE_PER_USER="100000/min",
         API_RATE_PER_CONNECTION="100000/min",
+        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
     )
 
     with serving(env, "--workers", str(WORKERS), log=tmp_path / "uvicorn.log") as (base_url, _):
@@ -154,6 +158,7 @@ def test_400_calls_on_32_threads_against_4_workers_get_no_5xx_bounded_connection
         with ThreadPoolExecutor(max_workers=32) as threads:
             statuses = Counter(threads.map(call, range(400)))
         most_connections = sampler.stop()
+        scrape = requests.get(f"{base_url}/metrics", timeout=30)
 
     assert sum(statuses.values()) == 400
     assert not [status for status in statuses if status >= 500], statuses
@@ -161,6 +166,17 @@ def test_400_calls_on_32_threads_against_4_workers_get_no_5xx_bounded_connection
     assert 0 < most_connections <= WORKERS * POOL_MAX
     assert ActionCall.objects.count() == 400
     assert Counter(ActionCall.objects.values_list("status", flat=True)) == statuses
+    # One scrape sums every worker's series (PROMETHEUS_MULTIPROC_DIR), so it counts all 400 calls.
+    assert scrape.status_code == 200, scrape.text
+    series = {family.name: family.samples for family in text_string_to_metric_families(scrape.text)}
+    answered = Counter()
+    for sample in series["django_http_responses_total_by_status_view_method"]:
+        if sample.labels["view"].startswith("api:"):
+            answered[int(sample.labels["status"])] += int(sample.value)
+    assert answered == statuses
+    (confirmed,) = series["rolegate_revocation_list_confirmed_timestamp_seconds"]  # the stalest worker's
+    assert time.time() - 60 < confirmed.value <= time.time()
+    assert {sample.labels["state"] for sample in series["rolegate_db_pool_connections"]} >= {"in_use", "idle"}
 
 
 def test_a_worker_stopped_with_sigterm_finishes_the_request_in_flight(transactional_db, tmp_path):
