@@ -19,8 +19,11 @@ import urllib.request
 from pathlib import Path
 
 from bench.gunicorn import Gunicorn
+from bench.report import print_in_process, print_report
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rolegate_bench"
+#: Production's shared cache: the rate limits' counters are a Redis call on every API request.
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 MODES = {
     "a": ("no authentication (floor)", "/api/v1/bench/floor/orders"),
     "b": ("Rolegate JWT + claim filter", "/api/v1/orders"),
@@ -28,11 +31,8 @@ MODES = {
     # Served by a gunicorn of its own with bench.floor_settings: a bare Django project's middleware only.
     "f": ("true floor: bare DRF list", "/bench/true-floor/orders"),
 }
-#: Issue 18: the whole request (b) against the true floor (f), in CPU per request.
-TARGET_RATIO_TO_TRUE_FLOOR = 1.10
 FULL = {"users": 100_000, "roles": 1_000, "orders": 1_000_000, "documents": 100_000}
 SMOKE = {"users": 20, "roles": 4, "orders": 300, "documents": 30}
-TARGET_RATIO_TO_FLOOR, TARGET_P95_MS = 1.2, 50.0
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -41,6 +41,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--database-url",
         default=os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL),
         help="a PostgreSQL database of its own (default: $DATABASE_URL, else %(default)s)",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL,
+        help="the shared cache, as in production (default: $REDIS_URL, else %(default)s)",
     )
     for name, value in FULL.items():
         parser.add_argument(f"--{name}", type=int, default=value, help=f"rows to seed (default {value:,})")
@@ -98,13 +103,7 @@ def _tokens_only(args, credentials, report: dict) -> dict:
 def _in_process_only(args, headers: dict, report: dict) -> dict:
     """`--in-process-only`: the full request against both floors as CPU per request, in a few minutes."""
     report.update(_cpu_in_process(args, headers, "abf"))
-    cpu, ratios = report["isolated_cpu_ms_per_request"], report["isolated_cpu_ratios"]
-    print(
-        f"CPU per request in process, load average {os.getloadavg()[0]:.2f}: "
-        + ", ".join(f"({mode}) {ms:.2f} ms" for mode, ms in cpu.items())
-        + f"; b/a {ratios['b/a']:.2f}; full request / true floor (b/f) {ratios['b/f']:.2f} "
-        f"(<= {TARGET_RATIO_TO_TRUE_FLOOR}; {_spread(report, 'b/f')})"
-    )
+    print_in_process(report)
     return _written(args, report)
 
 
@@ -131,12 +130,6 @@ def _cpu_in_process(args, headers: dict, modes: str) -> dict:
     }
 
 
-def _spread(report: dict, pair: str) -> str:
-    low, high = report["isolated_cpu_ratio_ranges"][pair]
-    processes = len(report["isolated_cpu_ms_per_request_by_process"])
-    return f"median of {processes} process{'es' * (processes != 1)}, {low:.2f} to {high:.2f}"
-
-
 def _written(args, report: dict) -> dict:
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
@@ -145,7 +138,7 @@ def _written(args, report: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
-    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DATABASE_URL"], os.environ["REDIS_URL"] = args.database_url, args.redis_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     import django
 
@@ -161,16 +154,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     report: dict = {
         "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
-        "setup": {
-            "orders": orders,
-            "workers": args.workers,
-            "connections": args.connections,
-            "seconds": args.seconds,
-            "rounds": args.rounds,
-            "load_generator": generator,
-            "isolated_rounds": args.isolated_rounds,
-            "isolated_processes": args.isolated_processes,
-        },
+        "setup": _setup(args, orders=orders, generator=generator),
     }
     if args.tokens_only:
         return _tokens_only(args, credentials, report)
@@ -202,6 +186,22 @@ def main(argv: list[str] | None = None) -> dict:
     report["ratios"] = {summary: _ratios(report["api"], summary) for summary in ("best", "median")}
     print_report(report)
     return _written(args, report)
+
+
+def _setup(args, *, orders: int, generator: str) -> dict:
+    from django.conf import settings
+
+    return {
+        "orders": orders,
+        "workers": args.workers,
+        "connections": args.connections,
+        "seconds": args.seconds,
+        "rounds": args.rounds,
+        "load_generator": generator,
+        "isolated_rounds": args.isolated_rounds,
+        "isolated_processes": args.isolated_processes,
+        "shared_cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+    }
 
 
 def _seed(args):
@@ -333,64 +333,6 @@ def say(message: str) -> None:
 def _progress(step: str, done: int, total: int) -> None:
     if total and (done == total or done % 200_000 == 0):
         say(f"  {step}: {done:,}/{total:,}")
-
-
-def print_report(report: dict) -> None:
-    from bench import oauth
-    from bench.oauth import mark as _mark
-
-    setup, api = report["setup"], report["api"]
-    print(
-        f"\nRolegate benchmark: {setup['orders']:,} orders, gunicorn {setup['workers']} workers, "
-        f"{setup['connections']} connections, {setup['load_generator']}, {setup['rounds']} rounds x "
-        f"{setup['seconds']:g} s per mode; {report['machine']['cpus']} CPUs, "
-        f"load average {report['machine']['load_average'][0]:.2f} at start"
-    )
-    for summary in ("best", "median"):
-        print(
-            f"\n{summary + ' of rounds':<36}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
-            f"{'app CPU ms':>11}{'DB CPU ms':>10}{'req/CPU-s':>10}"
-        )
-        for mode, row in api.items():
-            figures = row[summary]
-            print(
-                f"({mode}) {row['label']:<32}{figures['requests_per_second']:>8.1f}{figures['p50_ms']:>8.2f}"
-                f"{figures['p95_ms']:>8.2f}{figures['p99_ms']:>8.2f}{figures['worker_cpu_ms_per_request']:>11.2f}"
-                f"{figures['database_cpu_ms_per_request']:>10.2f}{figures['requests_per_cpu_second']:>10.1f}"
-            )
-        ratios = report["ratios"][summary]
-        print("ratios: " + ", ".join(f"{name} {value:.2f}" for name, value in ratios.items()))
-    ratios, b = report["ratios"]["best"], api["b"]["best"]
-    print(
-        f"\ntargets (best of rounds): b/a p50 {ratios['b/a p50']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
-        f"{_mark(ratios['b/a p50'] <= TARGET_RATIO_TO_FLOOR)}; "
-        f"a/b throughput {1 / ratios['b/a throughput']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
-        f"{_mark(1 / ratios['b/a throughput'] <= TARGET_RATIO_TO_FLOOR)}; "
-        f"a/b per CPU-second {1 / ratios['b/a per CPU-second']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
-        f"{_mark(1 / ratios['b/a per CPU-second'] <= TARGET_RATIO_TO_FLOOR)}; "
-        f"b faster than c {_mark(ratios['b/c throughput'] > 1)}; "
-        f"p95 of b {b['p95_ms']:.1f} ms (< {TARGET_P95_MS:g}) {_mark(b['p95_ms'] < TARGET_P95_MS)}"
-    )
-    isolated_cpu, isolated_ratios = report["isolated_cpu_ms_per_request"], report["isolated_cpu_ratios"]
-    print(
-        "CPU per request in process (no network, no load generator; median of "
-        f"{setup['isolated_processes']} fresh processes, each the best of {setup['isolated_rounds']} batches): "
-        + ", ".join(f"({mode}) {ms:.2f} ms" for mode, ms in isolated_cpu.items())
-        + f"; b/a {isolated_ratios['b/a']:.2f} (<= {TARGET_RATIO_TO_FLOOR}) "
-        f"{_mark(isolated_ratios['b/a'] <= TARGET_RATIO_TO_FLOOR)}, b/c {isolated_ratios['b/c']:.2f}"
-    )
-    true_floor_load, true_floor_in_process = ratios["b/f CPU per request"], isolated_ratios["b/f"]
-    print(
-        f"full request / true floor (b/f), CPU per request: in process {true_floor_in_process:.2f} "
-        f"({_spread(report, 'b/f')}), under load "
-        f"{true_floor_load:.2f} (app + DB; <= {TARGET_RATIO_TO_TRUE_FLOOR}) "
-        f"{_mark(max(true_floor_in_process, true_floor_load) <= TARGET_RATIO_TO_TRUE_FLOOR)}; "
-        f"p50 {ratios['b/f p50']:.2f}, throughput f/b {ratios['f/b throughput']:.2f}"
-    )
-    print(
-        "memory: peak RSS per worker " + ", ".join(f"{mb:.1f} MB" for mb in report["memory"]["peak_rss_mb_per_worker"])
-    )
-    oauth.print_token_figures(report)
 
 
 if __name__ == "__main__":

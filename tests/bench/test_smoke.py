@@ -31,6 +31,7 @@ def test_smoke_run_serves_every_mode_under_load_and_reports_every_figure(tmp_pat
     assert finished.returncode == 0, finished.stderr[-3000:]
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["setup"]["orders"] == 300 and report["setup"]["load_generator"] == generator
+    assert report["setup"]["shared_cache"] == "FailSoftRedisCache"  # production's: rate limits call Redis
     for mode in "abc":
         figures = report["api"][mode]["median"]
         assert figures["requests_per_second"] > 0 and figures["requests_per_cpu_second"] > 0
