@@ -32,16 +32,21 @@ DB_POOL_CONNECTIONS = Gauge(
 )
 
 
+#: The gauge's three series, looked up once (``labels()`` takes a lock and builds a key on each call).
+_IN_USE, _IDLE, _WAITING = (DB_POOL_CONNECTIONS.labels(state=state) for state in ("in_use", "idle", "waiting"))
+
+
 def db_pool_record(**kwargs) -> None:
     """Updates the pool gauge; connected to ``request_finished``, after Django returned the connection."""
-    pool = connections["default"].pool if connections["default"].vendor == "postgresql" else None
+    database = connections["default"]
+    pool = database.pool if database.vendor == "postgresql" else None
     if pool is None:
         return
     stats = pool.get_stats()
     size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
-    DB_POOL_CONNECTIONS.labels(state="in_use").set(size - idle)
-    DB_POOL_CONNECTIONS.labels(state="idle").set(idle)
-    DB_POOL_CONNECTIONS.labels(state="waiting").set(stats.get("requests_waiting", 0))
+    _IN_USE.set(size - idle)
+    _IDLE.set(idle)
+    _WAITING.set(stats.get("requests_waiting", 0))
 
 
 class ViewMetricsMiddleware(PrometheusAfterMiddleware):

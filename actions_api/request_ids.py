@@ -18,6 +18,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "X-Request-ID"
+_META_KEY = "HTTP_X_REQUEST_ID"
 _SANE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
@@ -40,7 +41,8 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.request_id = request_id_from(request.headers.get(HEADER))
+        # META, not request.headers: that mapping of every header is built on first use, which a machine call avoids.
+        request.request_id = request_id_from(request.META.get(_META_KEY))
         token = _current.set(request.request_id)
         try:
             response = self.get_response(request)
