@@ -14,9 +14,9 @@ from oauth2_provider.models import get_access_token_model
 pytestmark = pytest.mark.django_db(transaction=True)
 
 #: Client (1); the live refresh token with its access token, user, absolute-lifetime, amr and federated facts (1);
-#: claims (1); rotation: revoke the presented token if still live and delete its access token (1), the new pair (2),
-#: in BEGIN/COMMIT; audit (1 INSERT). No ID token: ID_TOKEN_ON_REFRESH is off.
-REFRESH_GRANT_STATEMENTS = 9
+#: claims (1); rotation in one statement: revoke the presented token if still live, delete its access token, insert
+#: the new pair and the audit event (1, atomic on its own: no BEGIN/COMMIT). No ID token: ID_TOKEN_ON_REFRESH is off.
+REFRESH_GRANT_STATEMENTS = 4
 #: The code's grant with its user (read once), client; amr (1); claims (1); the ID token (BEGIN, INSERT, COMMIT);
 #: DOT's resource check (1) and the token pair (2) in BEGIN/COMMIT; the code's deletion (3) and redemption record;
 #: how the sign-in authenticated, keyed to the token family (1); audit (1 INSERT).
