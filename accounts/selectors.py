@@ -127,10 +127,28 @@ def _columns(model, alias: str) -> str:
 
 def _instance(model, database: str, row: list):
     """A row of `model` from the front of `row` (consumed), converted as the ORM converts it."""
-    fields = model._meta.concrete_fields
-    values = [_converted(field, value, connections[database]) for field, value in zip(fields, row, strict=False)]
-    del row[: len(fields)]
-    return model.from_db(database, [field.attname for field in fields], values)
+    attnames, converters = _row_reader(model, database)
+    connection = connections[database]
+    values = []
+    for value, field_converters in zip(row, converters, strict=False):
+        for converter in field_converters:
+            value = converter(value, None, connection)
+        values.append(value)
+    del row[: len(attnames)]
+    return model.from_db(database, attnames, values)
+
+
+@functools.cache
+def _row_reader(model, database: str) -> tuple[list[str], list[list]]:
+    """
+    `model`'s columns and what the ORM's compiler applies to each as it reads it (the backend's
+    converters, then the field's), found once: looked up per row they cost more than the read.
+    """
+    connection, fields = connections[database], model._meta.concrete_fields
+    converters = [
+        connection.ops.get_db_converters(field.cached_col) + field.get_db_converters(connection) for field in fields
+    ]
+    return [field.attname for field in fields], converters
 
 
 def _converted(field, value, connection):

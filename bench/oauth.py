@@ -7,6 +7,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -74,7 +75,9 @@ def _timed(count: int, step: Callable[[int], None]) -> Rate:
 
 
 def _token_request(client: Client, form: dict) -> dict:
-    response = client.post(TOKEN_URL, {**form, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
+    """A token request as OAuth clients send it: form-urlencoded (RFC 6749 4.1.3), not the test client's multipart."""
+    body = urlencode({**form, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET})
+    response = client.post(TOKEN_URL, body, content_type="application/x-www-form-urlencoded")
     if response.status_code != 200:
         raise RuntimeError(f"The token endpoint answered {response.status_code}: {response.content[:300]!r}")
     return response.json()
