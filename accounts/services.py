@@ -218,13 +218,22 @@ def authorization_code_redeem(*, code: str, connection, token_family: uuid.UUID 
     replay can revoke it and the family ends at its absolute lifetime; forgets redemptions
     older than that lifetime (their families are dead in any case).
     """
+    now = authorization_code_bookkeeping(connection=connection)
+    AuthorizationCodeRedemption.objects.create(
+        code_checksum=code_checksum(code), application=connection, token_family=token_family, redeemed_at=now
+    )
+
+
+def authorization_code_bookkeeping(*, connection) -> dt.datetime:
+    """
+    What a code exchange updates at most once a minute (see ``CODE_BOOKKEEPING_INTERVAL``): the
+    connection's `last_sign_in_at` and the pruning of old redemptions. Returns the time it used.
+    """
     now = timezone.now()
     if connection.last_sign_in_at is None or now - connection.last_sign_in_at >= CODE_BOOKKEEPING_INTERVAL:
         Application.objects.filter(pk=connection.pk).update(last_sign_in_at=now)
     _redemptions_prune(now=now)
-    AuthorizationCodeRedemption.objects.create(
-        code_checksum=code_checksum(code), application=connection, token_family=token_family, redeemed_at=now
-    )
+    return now
 
 
 #: Code-exchange bookkeeping that may lag by this much, sparing the token endpoint two statements

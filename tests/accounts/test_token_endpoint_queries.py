@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 #: claims (1); rotation in one statement: revoke the presented token if still live, delete its access token, insert
 #: the new pair and the audit event (1, atomic on its own: no BEGIN/COMMIT). No ID token: ID_TOKEN_ON_REFRESH is off.
 REFRESH_GRANT_STATEMENTS = 4
-#: The code's grant with its user (read once), client; amr (1); claims (1); the ID token (BEGIN, INSERT, COMMIT);
-#: DOT's resource check (1) and the token pair (2) in BEGIN/COMMIT; the code's deletion (3) and redemption record;
-#: how the sign-in authenticated, keyed to the token family (1); audit (1 INSERT).
-CODE_EXCHANGE_STATEMENTS = 18
+#: The code's grant with its user and the sign-in's amr (1, read once), client (1); claims (1); the ID token (BEGIN,
+#: INSERT, COMMIT); DOT's resource check (1); one statement deleting the code and writing the token pair, the
+#: redemption record, the amr's binding to the token family and the audit event (1, atomic on its own).
+CODE_EXCHANGE_STATEMENTS = 8
 #: An ID token: its row in a transaction of its own (BEGIN, INSERT, COMMIT).
 ID_TOKEN_STATEMENTS = 3
 
