@@ -12,14 +12,14 @@ from contextvars import ContextVar
 from datetime import timedelta
 
 from django.utils import timezone
-from oauth2_provider.models import get_refresh_token_model
+from oauth2_provider.models import get_id_token_model, get_refresh_token_model
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors
 
 from accounts import services, token_writes
 
-RefreshToken = get_refresh_token_model()
+IDToken, RefreshToken = get_id_token_model(), get_refresh_token_model()
 
 #: The ID token this request has just signed and saved, as (JWT, row); see ``_load_id_token``.
 _issued_id_token: ContextVar[tuple[str, object] | None] = ContextVar("rolegate_issued_id_token", default=None)
@@ -54,25 +54,25 @@ class TokenSavingValidator(OAuth2Validator):
         """
         On PostgreSQL a grant's writes are one statement (``accounts.token_writes``): a refresh
         grant's rotation, or a code exchange's deletion of the code with its redemption record and
-        `amr` binding, then the new pair and their audit event. Of two requests presenting the same
-        token or code the second writes nothing and gets ``invalid_grant`` (a code's replay revokes
-        what the first issued). Anything else is saved by DOT, in its transaction.
+        `amr` binding, then the ID token signed for it, the new pair and their audit event. Of two
+        requests presenting the same token or code the second writes nothing and gets
+        ``invalid_grant`` (a code's replay revokes what the first issued). Anything else is saved
+        by DOT, in its transaction.
         """
-        if not token_writes.in_one_statement() or "scope" not in token or not token.get("refresh_token"):
-            return super().save_bearer_token(token, request, *args, **kwargs)
         presented = self._rotated(token, request)
-        grant = (
-            self._grant(request.code, request, request.client) if request.grant_type == "authorization_code" else None
-        )
-        if presented is None and grant is None:
+        grant = self._exchanged_grant(token, request)
+        if not token_writes.in_one_statement() or (presented is None and grant is None):
+            pending = getattr(request, "id_token", None)
+            if pending is not None and pending.pk is None:  # see _save_id_token
+                pending.save()
             return super().save_bearer_token(token, request, *args, **kwargs)
         self._check_and_set_request_resource(request)
         id_token = self._id_token_row(token, request)
         if presented is not None:
+            family = presented.token_family
             issued = token_writes.refresh_grant_save(
                 token=token, request=request, presented=presented, id_token=id_token
             )
-            family = presented.token_family
         else:
             family = uuid.uuid4()
             services.authorization_code_bookkeeping(connection=request.client)
@@ -86,6 +86,24 @@ class TokenSavingValidator(OAuth2Validator):
         request.refresh_token_instance, request.issued_token_family = None, family
         request.rolegate_code_consumed = grant is not None
         self._collect(issued)
+
+    def _exchanged_grant(self, token, request):
+        """The code's grant a code exchange issuing a refresh token consumes (read once, see ``_grant``), or None."""
+        if request.grant_type != "authorization_code" or "scope" not in token or not token.get("refresh_token"):
+            return None
+        return self._grant(request.code, request, request.client)
+
+    def _save_id_token(self, jti, request, expires, *args, **kwargs):
+        """
+        DOT saves a new ID token in a transaction of its own (three round trips, one a commit);
+        when ``save_bearer_token`` writes the grant in one statement the row is written there,
+        the access token linked to it, and is returned unsaved here (DOT only keeps it on the
+        request). Saved at once otherwise.
+        """
+        if not (token_writes.in_one_statement() and request.grant_type in ("authorization_code", "refresh_token")):
+            return super()._save_id_token(jti, request, expires, *args, **kwargs)
+        scopes = request.scope or " ".join(request.scopes)
+        return IDToken(user=request.user, scope=scopes, expires=expires, jti=jti, application=request.client)
 
     def _save_bearer_token(self, token, request, *args, **kwargs):
         """

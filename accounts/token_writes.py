@@ -21,7 +21,13 @@ import functools
 
 from django.db import connections, router
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_grant_model, get_refresh_token_model, set_token_value
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+    set_token_value,
+)
 from oauth2_provider.settings import oauth2_settings
 
 from accounts.models import AuthorizationCodeRedemption, GrantAuthentication, code_checksum
@@ -49,8 +55,9 @@ _CONSUMED = """consumed AS (
     WHERE code_checksum = %(code_checksum)s AND EXISTS (SELECT 1 FROM consumed)
 )"""
 _PAIR = """
-WITH {consumes}, access_token AS (
-    INSERT INTO {access_tokens} ({access_token_columns}) SELECT {access_token_values} FROM {gate}
+WITH {consumes},{id_token} access_token AS (
+    INSERT INTO {access_tokens} ({access_token_columns}, id_token_id)
+    SELECT {access_token_values}, {id_token_id} FROM {gate}
     RETURNING id
 ), refresh_token AS (
     INSERT INTO {refresh_tokens} ({refresh_token_columns}, access_token_id)
@@ -60,8 +67,16 @@ WITH {consumes}, access_token AS (
     INSERT INTO {audit_events} ({audit_event_columns}) SELECT {audit_event_values} FROM access_token
     RETURNING id
 )
-SELECT access_token.id, refresh_token.id, audit_event.id FROM access_token, refresh_token, audit_event
+SELECT access_token.id, refresh_token.id, audit_event.id{id_token_returned}
+FROM access_token, refresh_token, audit_event{id_token_joined}
 """
+#: An ID token signed by this request and not saved yet (see ``TokenSavingValidator._save_id_token``): its row.
+_ID_TOKEN = """ id_token AS (
+    INSERT INTO {id_tokens} ({id_token_columns}) SELECT {id_token_values} FROM {gate}
+    RETURNING id
+),"""
+#: Each model's link to a row written in the same statement, left out of its own values.
+_LINKS = {"access_token_id", "id_token_id"}
 
 
 def in_one_statement() -> bool:
@@ -81,7 +96,7 @@ def refresh_grant_save(*, token: dict, request, presented, id_token=None):
     )
     access_token.source_refresh_token = presented
     values = {"now": now, "presented": presented.pk, "presented_access_token": presented.access_token_id}
-    return _saved(_statement("revoked"), values, access_token, refresh_token, event)
+    return _saved("revoked", values, access_token, refresh_token, event)
 
 
 def code_exchange_save(*, token: dict, request, grant, family, id_token=None):
@@ -98,7 +113,7 @@ def code_exchange_save(*, token: dict, request, grant, family, id_token=None):
     )
     values = {"code": grant.code, "application": request.client.pk, "family": family, "code_checksum": checksum}
     values.update(_values(redemption, "cr"))
-    return _saved(_statement("consumed"), values, access_token, refresh_token, event)
+    return _saved("consumed", values, access_token, refresh_token, event)
 
 
 def _pair(token: dict, request, *, family, now: dt.datetime, id_token):
@@ -124,18 +139,24 @@ def _pair(token: dict, request, *, family, now: dt.datetime, id_token):
     )
 
 
-def _saved(statement: str, values: dict, access_token, refresh_token, event):
+def _saved(gate: str, values: dict, access_token, refresh_token, event):
+    """Runs `gate`'s statement; the access token, its refresh token, event and unsaved ID token then saved."""
     database = router.db_for_write(type(access_token))
-    for prefix, instance in (("at", access_token), ("rt", refresh_token), ("ae", event)):
+    id_token = access_token.id_token if access_token.id_token_id is None else None
+    saved = [access_token, refresh_token, event] + ([id_token] if id_token is not None else [])
+    for prefix, instance in zip(("at", "rt", "ae", "it"), saved, strict=False):
         values.update(_values(instance, prefix))
+    values["at_id_token_id"] = access_token.id_token_id
     with connections[database].cursor() as cursor:
-        cursor.execute(statement, values)
+        cursor.execute(_statement(gate, id_token is not None), values)
         row = cursor.fetchone()
     if row is None:
         return None
-    for instance, pk in zip((access_token, refresh_token, event), row, strict=True):
+    for instance, pk in zip(saved, row, strict=True):
         instance.pk = pk
         instance._state.adding, instance._state.db = False, database
+    if id_token is not None:
+        access_token.id_token = id_token
     refresh_token.access_token, access_token.audit_event = access_token, event
     return access_token
 
@@ -150,17 +171,17 @@ def _values(instance, prefix: str) -> dict:
 
 
 def _inserted_fields(model) -> list:
-    """The columns the ORM would insert: every concrete one but the primary key (and the pair's link)."""
+    """The columns the ORM would insert: every concrete one but the primary key (and the links, see ``_LINKS``)."""
     return [
         field
         for field in model._meta.local_concrete_fields
-        if not field.primary_key and not field.generated and field.attname != "access_token_id"
+        if not field.primary_key and not field.generated and field.attname not in _LINKS
     ]
 
 
 @functools.cache
-def _statement(gate: str) -> str:
-    AccessToken, RefreshToken = get_access_token_model(), get_refresh_token_model()
+def _statement(gate: str, with_id_token: bool) -> str:
+    AccessToken, RefreshToken, IDToken = get_access_token_model(), get_refresh_token_model(), get_id_token_model()
     connection = connections[router.db_for_write(AccessToken)]
 
     def columns(model) -> str:
@@ -181,9 +202,21 @@ def _statement(gate: str) -> str:
         grant_authentications=GrantAuthentication._meta.db_table,
         **tables,
     )
+    id_token_link = AccessToken._meta.get_field("id_token").db_type(connection)
     return _PAIR.format(
         consumes=consumes,
         gate=gate,
+        id_token=_ID_TOKEN.format(
+            id_tokens=IDToken._meta.db_table,
+            id_token_columns=columns(IDToken),
+            id_token_values=placeholders(IDToken, "it"),
+            gate=gate,
+        )
+        if with_id_token
+        else "",
+        id_token_id="(SELECT id FROM id_token)" if with_id_token else f"CAST(%(at_id_token_id)s AS {id_token_link})",
+        id_token_returned=", id_token.id" if with_id_token else "",
+        id_token_joined=", id_token" if with_id_token else "",
         audit_events=AuditEvent._meta.db_table,
         access_token_columns=columns(AccessToken),
         access_token_values=placeholders(AccessToken, "at"),
