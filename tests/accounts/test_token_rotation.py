@@ -5,6 +5,7 @@ two requests presenting the same refresh token never both get tokens.
 
 import datetime as dt
 import hashlib
+import re
 from unittest import mock
 
 import pytest
@@ -91,6 +92,15 @@ def test_the_rotated_pair_is_stored_as_dot_stores_it_with_one_audit_event(token_
         "user_agent": "rotation-test/1.0",
     }
     assert AuditEvent.objects.filter(action=AuditEvent.Action.TOKEN_ISSUED).count() == 2  # the exchange's and this
+
+
+def test_refresh_tokens_are_256_random_bits_never_jwts(token_client):
+    first = token_client.exchange()["refresh_token"]
+    second = token_client.refresh(first)["refresh_token"]
+
+    for token in (first, second):
+        assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)  # 32 bytes, URL-safe base64, no dots: not a JWT
+    assert first != second
 
 
 def _checksum(token: str) -> str:
