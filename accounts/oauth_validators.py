@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from datetime import timedelta
 
+from django.contrib.auth.hashers import check_password, identify_hasher
 from django.utils import timezone
+from oauth2_provider import cimd
 from oauth2_provider.models import (
     get_access_token_model,
     get_grant_model,
@@ -23,6 +21,7 @@ from accounts import selectors, services
 from accounts.federation.services import federated_sign_in_outlived
 from accounts.mfa import services as mfa
 from accounts.mfa.methods import sign_in_claims
+from accounts.oauth_token_saving import TokenSavingValidator
 from accounts.resources import UnknownResource, token_audience
 from accounts.token_minting import request_claims
 from roles.conf import rolegate_settings
@@ -31,33 +30,15 @@ AccessToken = get_access_token_model()
 Grant = get_grant_model()
 RefreshToken = get_refresh_token_model()
 
-#: The ID token this request has just signed and saved, as (JWT, row); see ``_load_id_token``.
-_issued_id_token: ContextVar[tuple[str, object] | None] = ContextVar("rolegate_issued_id_token", default=None)
-#: The access-token rows saved while the token view collects them; see ``issued_access_tokens``.
-_issued_access_tokens: ContextVar[list | None] = ContextVar("rolegate_issued_access_tokens", default=None)
 #: ``request.rolegate_grant`` before the code's grant was read (None is a read that found nothing).
 _UNREAD = object()
-
-
-@contextmanager
-def issued_access_tokens() -> Iterator[list]:
-    """
-    The access-token rows this token request saves, with their user and connection already
-    loaded: the audit event is written from them instead of reading the token back.
-    """
-    issued: list = []
-    reset = _issued_access_tokens.set(issued)
-    try:
-        yield issued
-    finally:
-        _issued_access_tokens.reset(reset)
 
 
 #: Grants that act for a signed-in user: every token carries a user's claims, so nothing else is served.
 USER_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
 
 
-class RolegateOAuth2Validator(OAuth2Validator):
+class RolegateOAuth2Validator(TokenSavingValidator):
     # ID tokens and userinfo release a user's roles with the `profile` scope.
     oidc_claim_scope = {**OAuth2Validator.oidc_claim_scope, "roles": "profile", "amr": "openid", "acr": "openid"}
 
@@ -65,6 +46,40 @@ class RolegateOAuth2Validator(OAuth2Validator):
         # With Basic client authentication oauthlib may pass client_id=None although the
         # client is known; _load_application would then drop request.client.
         return request.client or self._load_application(client_id, request)
+
+    def _load_application(self, client_id, request):
+        """
+        DOT's, with the connection read in one cached statement (``selectors.connection_by_client_id``)
+        when it is not on the request yet; an unknown client id still goes to DOT (Client ID
+        Metadata Documents, odd values), and a stale CIMD client is refreshed as DOT refreshes it.
+        """
+        if request.client or not isinstance(client_id, str) or "\x00" in client_id:
+            return super()._load_application(client_id, request)
+        client = selectors.connection_by_client_id(client_id=client_id)
+        if client is None:
+            return super()._load_application(client_id, request)
+        client = cimd.refresh_if_stale(client, request=request)
+        if not client.is_usable(request):
+            return None
+        request.client = client
+        return client
+
+    def _check_secret(self, provided_secret, stored_secret) -> bool:
+        """
+        DOT's check of a client secret, which never upgrades a stored hash: one made with other
+        parameters than ``CLIENT_SECRET_HASHER``'s (or another hasher) is rewritten once the
+        secret verifies, as Django upgrades a password hash at sign-in (see accounts.hashers).
+        """
+        try:
+            identify_hasher(stored_secret)
+        except ValueError:  # stored unhashed (hash_client_secret off): DOT's constant-time comparison
+            return super()._check_secret(provided_secret, stored_secret)
+        return check_password(
+            provided_secret,
+            stored_secret,
+            setter=lambda secret: services.connection_secret_rehash(stored=stored_secret, secret=secret),
+            preferred=oauth2_settings.CLIENT_SECRET_HASHER,
+        )
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs) -> None:
         """RFC 7009, and the API (REST and MCP) then refuses the access token too, by its `jti`."""
@@ -128,7 +143,7 @@ class RolegateOAuth2Validator(OAuth2Validator):
         if grant.claims:
             request.claims = json.loads(grant.claims)
         self._bind_audience(request, granted=grant.resource)
-        request.amr = mfa.grant_authentication_for_code(code=code)  # how the user signed in (read by claims)
+        request.amr = grant.amr  # how the user signed in (read by claims), read with the grant
         return True
 
     def refresh_id_token(self, request) -> bool:
@@ -199,6 +214,8 @@ class RolegateOAuth2Validator(OAuth2Validator):
         DOT deletes the grant; we also record the redemption so a replay can revoke its tokens.
         If a concurrent request redeemed the same code first, both requests' tokens are revoked.
         """
+        if getattr(request, "rolegate_code_consumed", False):  # deleted with the tokens (save_bearer_token)
+            return
         family = getattr(request, "issued_token_family", None)
         try:
             super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
@@ -224,15 +241,16 @@ class RolegateOAuth2Validator(OAuth2Validator):
     # ------------------------------------------------------------------ fewer queries per grant (issue 16)
     def _grant(self, code: str, request, client=None):
         """
-        The code's grant row (with its user) or None, read once per token request although oauthlib
-        and DOT ask for it seven times in a code exchange (scopes, validation, redirect URI, PKCE
-        challenge and method, nonce, resource). Single use does not rest on these reads but on
-        ``invalidate_authorization_code`` deleting the row: a request that deletes none is refused.
+        The code's grant row (with its user and `amr`) or None, read once per token request although
+        oauthlib and DOT ask for it eight times in a code exchange (scopes, validation, redirect URI,
+        PKCE challenge and method, nonce, resource twice). Single use does not rest on these reads but
+        on deleting the row (``save_bearer_token``, or else ``invalidate_authorization_code``): a
+        request that deletes none is refused.
         With `client`, a grant of another client is None.
         """
         grant = getattr(request, "rolegate_grant", _UNREAD)
         if grant is _UNREAD or (grant is not None and grant.code != code):
-            grant = request.rolegate_grant = Grant.objects.select_related("user").filter(code=code).first()
+            grant = request.rolegate_grant = selectors.authorization_code_grant(code=code)
         if grant is None or (client is not None and grant.application_id != client.pk):
             return None
         return grant
@@ -256,60 +274,3 @@ class RolegateOAuth2Validator(OAuth2Validator):
     def get_authorization_code_nonce(self, client_id, code, redirect_uri, request) -> str | None:
         grant = self._grant(code, request)
         return grant.nonce or None if grant else None
-
-    def _create_refresh_token(self, request, refresh_token_code, access_token, previous_refresh_token):
-        """Remembers the family issued (see invalidate_authorization_code) without reading it back."""
-        refresh_token = super()._create_refresh_token(request, refresh_token_code, access_token, previous_refresh_token)
-        request.issued_token_family = refresh_token.token_family
-        return refresh_token
-
-    def _save_bearer_token(self, token, request, *args, **kwargs):
-        """
-        Refresh-token rotation in three statements instead of DOT's nine (lock the refresh token,
-        lock its successor, a savepoint, ``revoke()`` reading both again, three writes): one
-        statement revokes the presented token only if it is still live and deletes its access
-        token as DOT's ``revoke()`` does (``services.refresh_token_revoke_live``), so of two
-        requests presenting it the second revokes nothing and gets ``invalid_grant``; then the new
-        pair is saved as DOT saves it. Anything but rotation without a grace period goes to DOT.
-        """
-        presented = getattr(request, "refresh_token_instance", None)
-        if (
-            "scope" not in token
-            or not token.get("refresh_token")
-            or not isinstance(presented, RefreshToken)
-            or not self.rotate_refresh_token(request)
-            or oauth2_settings.REFRESH_TOKEN_GRACE_PERIOD_SECONDS
-        ):
-            return super()._save_bearer_token(token, request, *args, **kwargs)
-        self._check_and_set_request_resource(request)
-        now = timezone.now()
-        if not services.refresh_token_revoke_live(refresh_token=presented, now=now):
-            raise errors.InvalidGrantError(request=request)
-        request.refresh_token_instance = None
-        expires = now + timedelta(seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS))
-        access_token = self._create_access_token(expires, request, token, source_refresh_token=presented)
-        self._create_refresh_token(request, token["refresh_token"], access_token, presented)
-
-    def _create_access_token(self, expires, request, token, source_refresh_token=None):
-        """
-        DOT links the access token to its ID token by decoding the JWT it has just signed and
-        reading the client, the signing key and the ID token row back (three queries): hand it
-        the row this request saved instead (``finalize_id_token`` sets ``request.id_token``).
-        """
-        saved = getattr(request, "id_token", None)
-        issued = (token["id_token"], saved) if saved is not None and token.get("id_token") else None
-        reset = _issued_id_token.set(issued)
-        try:
-            access_token = super()._create_access_token(expires, request, token, source_refresh_token)
-        finally:
-            _issued_id_token.reset(reset)
-        collected = _issued_access_tokens.get()
-        if collected is not None:
-            collected.append(access_token)
-        return access_token
-
-    def _load_id_token(self, token):
-        issued = _issued_id_token.get()
-        if issued is not None and issued[0] == token:  # the very JWT this request signed: its row, no lookup
-            return issued[1]
-        return super()._load_id_token(token)

@@ -18,7 +18,7 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.signals import app_authorized
 from oauthlib.common import Request as OauthlibRequest
 
-from accounts.oauth_validators import issued_access_tokens
+from accounts.oauth_token_saving import issued_access_tokens
 from accounts.registration import RegistrationRefused, registration_metadata_check, registration_wait_seconds
 
 AccessToken = get_access_token_model()

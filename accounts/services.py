@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 import jwt
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import connections, router, transaction
 from django.utils import timezone
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import get_access_token_model, get_application_model, get_refresh_token_model
+from oauth2_provider.settings import oauth2_settings
 
 from accounts.devices.services import device_sessions_end
 from accounts.models import AuthorizationCodeRedemption, ConsentApproval, SigningKey, code_checksum
@@ -98,6 +100,18 @@ def _issue_secret(connection: Application) -> IssuedCredentials:
 
 
 @transaction.atomic
+def connection_secret_rehash(*, stored: str, secret: str) -> None:
+    """
+    Rewrites a client secret that just verified against `stored`, a hash made with other
+    parameters (or another hasher) than ``CLIENT_SECRET_HASHER`` now uses, as that hasher makes
+    it. Matched on the stored hash itself (salted, so one row): a secret rotated meanwhile is
+    left alone. ``update()`` sends no signal: the secret did not change, so nothing is audited.
+    """
+    Application.objects.filter(client_secret=stored, hash_client_secret=True).update(
+        client_secret=make_password(secret, hasher=oauth2_settings.CLIENT_SECRET_HASHER)
+    )
+
+
 def connection_access_revoke(*, user, client_id: str) -> int:
     """
     Cuts `user` off from the connection `client_id`: its refresh tokens are revoked and the API
@@ -204,13 +218,22 @@ def authorization_code_redeem(*, code: str, connection, token_family: uuid.UUID 
     replay can revoke it and the family ends at its absolute lifetime; forgets redemptions
     older than that lifetime (their families are dead in any case).
     """
+    now = authorization_code_bookkeeping(connection=connection)
+    AuthorizationCodeRedemption.objects.create(
+        code_checksum=code_checksum(code), application=connection, token_family=token_family, redeemed_at=now
+    )
+
+
+def authorization_code_bookkeeping(*, connection) -> dt.datetime:
+    """
+    What a code exchange updates at most once a minute (see ``CODE_BOOKKEEPING_INTERVAL``): the
+    connection's `last_sign_in_at` and the pruning of old redemptions. Returns the time it used.
+    """
     now = timezone.now()
     if connection.last_sign_in_at is None or now - connection.last_sign_in_at >= CODE_BOOKKEEPING_INTERVAL:
         Application.objects.filter(pk=connection.pk).update(last_sign_in_at=now)
     _redemptions_prune(now=now)
-    AuthorizationCodeRedemption.objects.create(
-        code_checksum=code_checksum(code), application=connection, token_family=token_family, redeemed_at=now
-    )
+    return now
 
 
 #: Code-exchange bookkeeping that may lag by this much, sparing the token endpoint two statements

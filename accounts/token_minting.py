@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import secrets
 import time
 import uuid
 
@@ -86,6 +87,15 @@ def generate_access_token(request, refresh_token: bool = False) -> str:
     token = sign_access_token(payload)
     TOKENS_ISSUED.labels(grant_type=request.grant_type or "unknown").inc()
     return token
+
+
+def generate_refresh_token(request) -> str:
+    """
+    A refresh token: 32 bytes from the operating system's CSPRNG, URL-safe (256 bits). oauthlib's
+    ``random_token_generator`` draws its 30 characters (178 bits) one ``SystemRandom.choice``
+    at a time, each a system call: ~0.1 ms of every grant's CPU for less entropy.
+    """
+    return secrets.token_urlsafe(32)
 
 
 def request_claims(request) -> AccessClaims:

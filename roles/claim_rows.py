@@ -69,14 +69,40 @@ def claim_rows_sql() -> str:
     )
 
 
+#: The statement as a PL/pgSQL function (migration 0009), called once per token issuance. PostgreSQL
+#: plans a bare statement at every execution, and planning this one (a recursive CTE, four ARRAY
+#: sublinks, a lateral join) cost ~0.5 ms of the database's CPU against ~0.1 ms to run it; a
+#: function's plan is cached for its session. Server-side prepared statements would do the same but
+#: are off (PgBouncer in transaction mode needs that); a function call needs nothing of the session.
+CLAIM_ROWS_FUNCTION = "rolegate_claim_rows"
+_FUNCTION = """CREATE OR REPLACE FUNCTION {name}(p_user bigint)
+RETURNS TABLE(
+    id bigint, slug varchar, name varchar, requires_mfa boolean, permission_codes varchar[], scope_pairs varchar[],
+    connection_ids bigint[], included bigint[], ids bigint[], team_ids bigint[], team_slugs varchar[],
+    team_names varchar[], starts timestamptz[], ends timestamptz[]
+) LANGUAGE plpgsql STABLE AS $claims${body}$claims$"""
+
+
+def claim_rows_function_body() -> str:
+    """The function's body: the statement, with its parameter (migrations that define it must match)."""
+    statement = claim_rows_sql().replace("%(user)s", "p_user")
+    return f"\n#variable_conflict use_column\nBEGIN\nRETURN QUERY {statement.strip()};\nEND\n"
+
+
+def claim_rows_function_sql() -> str:
+    """``CREATE OR REPLACE FUNCTION`` for the function (the text a migration freezes)."""
+    return _FUNCTION.format(name=CLAIM_ROWS_FUNCTION, body=claim_rows_function_body())
+
+
 def read_claim_rows(user, *, using: str = "default") -> tuple[list[RoleAssignment], dict[int, Role], dict[int, set]]:
     """
     The user's assignments (active or not, each with its role and team), every role they reach
     with ``permission_codes``, ``scope_pairs`` and ``connection_ids`` (as ``with_claim_parts``
-    sets them), and the inclusions among those roles: one statement.
+    sets them), and the inclusions among those roles: one statement (a call of the function
+    holding it, see ``CLAIM_ROWS_FUNCTION``).
     """
     with connections[using].cursor() as cursor:
-        cursor.execute(claim_rows_sql(), {"user": user.pk})
+        cursor.execute(f"SELECT * FROM {CLAIM_ROWS_FUNCTION}(%(user)s)", {"user": user.pk})
         rows = cursor.fetchall()
     assignments: list[RoleAssignment] = []
     roles: dict[int, Role] = {}

@@ -24,7 +24,7 @@ OAUTH2_PROVIDER = {
     "CLIENT_SECRET_HASHER": "pbkdf2_sha256_client_secret",
     "ACCESS_TOKEN_GENERATOR": "accounts.token_minting.generate_access_token",
     # Without this oauthlib reuses the access-token generator: refresh tokens would be JWTs.
-    "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
+    "REFRESH_TOKEN_GENERATOR": "accounts.token_minting.generate_refresh_token",
     "ACCESS_TOKEN_EXPIRE_SECONDS": ROLEGATE["ACCESS_TOKEN_TTL_SECONDS"],
     "REFRESH_TOKEN_EXPIRE_SECONDS": ROLEGATE["REFRESH_TOKEN_TTL_SECONDS"],
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,

@@ -22,7 +22,7 @@ from oauth2_provider.signals import app_authorized
 
 from roles.audit.context import acting_as, is_muted
 from roles.audit.models import AuditEvent
-from roles.audit.services import audit_record, target_type_of
+from roles.audit.services import audit_event, audit_record, target_type_of
 from roles.fields import clip_to_field
 
 #: Written instead of a secret's value: the log says that it changed, never what to.
@@ -285,21 +285,36 @@ def _record_sign_in_failure(sender, credentials, request=None, **kwargs) -> None
     )
 
 
+def token_issued_event(*, token, grant_type: str, meta) -> AuditEvent:
+    """
+    The (unsaved) event of a token response: who, for which connection, with which grant and
+    scopes, from where (`meta`: the request's ``META``, or the headers DOT copied from it).
+    """
+    return audit_event(
+        action=AuditEvent.Action.TOKEN_ISSUED,
+        target=token.application,
+        actor=token.user,
+        details={
+            "grant_type": grant_type,
+            "scope": token.scope,
+            "expires": _plain(token.expires),
+            "ip": meta.get("REMOTE_ADDR", ""),
+            "user_agent": meta.get("HTTP_USER_AGENT", "")[:200],
+        },
+    )
+
+
 def _record_token_issued(sender, request, token, **kwargs) -> None:
-    """A token response was sent: who, for which connection, with which grant and scopes."""
+    """
+    A token response was sent. A rotated refresh grant's event was written in the statement that
+    saved its token (``accounts.token_rotation``, which sets ``token.audit_event``); not twice.
+    """
+    if getattr(token, "audit_event", None) is not None:
+        return
     user = token.user
     with acting_as(user):
-        audit_record(
-            action=AuditEvent.Action.TOKEN_ISSUED,
-            target=token.application,
-            actor=user,
-            details={
-                "grant_type": request.POST.get("grant_type", ""),
-                "scope": token.scope,
-                "expires": _plain(token.expires),
-                **_request_details(request),
-            },
-        )
+        event = token_issued_event(token=token, grant_type=request.POST.get("grant_type", ""), meta=request.META)
+        event.save()
 
 
 def _request_details(request) -> dict:

@@ -1,9 +1,12 @@
-"""Client secrets are stored hashed with the client-secret hasher."""
+"""Client secrets are stored hashed with the client-secret hasher, and earlier hashes upgraded at their next use."""
 
 import pytest
-from django.contrib.auth.hashers import check_password, identify_hasher
+from django.contrib.auth.hashers import check_password, identify_hasher, make_password
+from oauth2_provider.models import get_application_model
 
 from accounts.hashers import ClientSecretHasher
+from actions_api.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from tests.accounts.conftest import CALLBACK
 from tests.factories import ConnectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,3 +20,61 @@ def test_a_new_connection_secret_is_stored_with_the_client_secret_hasher_not_in_
     assert identify_hasher(connection.client_secret).algorithm == ClientSecretHasher.algorithm
     assert check_password("a-long-random-client-secret", connection.client_secret)
     assert not check_password("another-secret", connection.client_secret)
+
+
+class _ClientSecretHasherBefore(ClientSecretHasher):
+    """The client-secret hasher as it was: 1,000 iterations under the same algorithm name."""
+
+    iterations = 1_000
+
+
+def _stored_secret_before() -> str:
+    """The demo connection's secret stored as before (after any re-seeding: `new_code` seeds it)."""
+    stored = make_password(DEMO_CLIENT_SECRET, hasher=_ClientSecretHasherBefore())
+    get_application_model().objects.filter(client_id=DEMO_CLIENT_ID).update(client_secret=stored)
+    return stored
+
+
+def _stored_secret() -> str:
+    return get_application_model().objects.get(client_id=DEMO_CLIENT_ID).client_secret
+
+
+def test_a_client_secret_is_hashed_once_salted_as_high_entropy_secrets_need():
+    hashed = make_password("a-long-random-client-secret", hasher="pbkdf2_sha256_client_secret")
+
+    algorithm, iterations, salt, _ = hashed.split("$")
+    assert (algorithm, iterations) == (ClientSecretHasher.algorithm, "1")
+    assert salt and hashed != make_password("a-long-random-client-secret", hasher="pbkdf2_sha256_client_secret")
+
+
+def test_a_secret_stored_with_the_earlier_iterations_is_rehashed_at_its_next_grant(token_client):
+    code = token_client.new_code()
+    stored = _stored_secret_before()
+
+    refresh_token = token_client.exchange(code)["refresh_token"]
+
+    rehashed = _stored_secret()
+    assert rehashed != stored
+    assert rehashed.split("$")[:2] == [ClientSecretHasher.algorithm, "1"]
+    assert check_password(DEMO_CLIENT_SECRET, rehashed)
+    token_client.refresh(refresh_token)  # the rehashed secret authenticates the next grant, and stays
+    assert _stored_secret() == rehashed
+
+
+def test_a_wrong_secret_neither_authenticates_nor_rehashes(token_client):
+    code = token_client.new_code()
+    stored = _stored_secret_before()
+
+    response = token_client.http.post(
+        "/o/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": CALLBACK,
+            "client_id": DEMO_CLIENT_ID,
+            "client_secret": "not-the-secret",
+        },
+    )
+
+    assert response.status_code == 401
+    assert _stored_secret() == stored

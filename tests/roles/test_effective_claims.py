@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from roles import claims as claims_module
-from roles.claim_rows import claim_rows_sql
+from roles.claim_rows import CLAIM_ROWS_FUNCTION, claim_rows_function_body, claim_rows_sql
 from roles.claims import effective_claims, resolve_access
 from roles.models import RoleAssignment, RoleInclusion
 from roles.services import role_assign, role_include
@@ -198,6 +198,16 @@ def test_the_claims_statement_reads_the_assignments_by_index_not_by_scanning_the
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "BitmapOr" in plan, plan
+
+
+@pytest.mark.django_db
+def test_the_claims_function_in_the_database_runs_exactly_the_claims_statement():
+    """Claims are read through a function (its plan cached); a changed statement needs a migration replacing it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [CLAIM_ROWS_FUNCTION])
+        sources = [row[0] for row in cursor.fetchall()]
+
+    assert sources == [claim_rows_function_body()]
 
 
 @pytest.mark.django_db
