@@ -1,6 +1,13 @@
 """How client secrets are stored: hashed, but without the key stretching meant for people's passwords."""
 
-from django.contrib.auth.hashers import Argon2PasswordHasher, PBKDF2PasswordHasher
+from django.contrib.auth.hashers import Argon2PasswordHasher, PBKDF2PasswordHasher, identify_hasher
+
+#: A typed-in client secret's minimum length (generated ones are DOT's 128 characters).
+MIN_CLIENT_SECRET_LENGTH = 32
+CLIENT_SECRET_TOO_SHORT = (
+    f"A client secret needs at least {MIN_CLIENT_SECRET_LENGTH} characters: keep the generated one, "
+    "or use 'Generate a new secret'."
+)
 
 
 class ClientSecretHasher(PBKDF2PasswordHasher):
@@ -21,6 +28,21 @@ class ClientSecretHasher(PBKDF2PasswordHasher):
 
     algorithm = "pbkdf2_sha256_client_secret"
     iterations = 1
+
+
+def client_secret_too_short(secret: str) -> bool:
+    """
+    A secret typed in (not a stored hash) shorter than :data:`MIN_CLIENT_SECRET_LENGTH`: it is
+    hashed for speed, not against guessing (:class:`ClientSecretHasher`), so only its length
+    protects it once a hash leaks.
+    """
+    if len(secret) >= MIN_CLIENT_SECRET_LENGTH:
+        return False
+    try:
+        identify_hasher(secret)
+    except ValueError:
+        return True
+    return False
 
 
 class PasswordHasher(Argon2PasswordHasher):

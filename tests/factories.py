@@ -66,7 +66,7 @@ class ConnectionFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Connection {n}")
     client_id = factory.Sequence(lambda n: f"client-{n}")
-    client_secret = "connection-secret"
+    client_secret = "connection-secret-long-as-a-generated-one"
     client_type = "confidential"
     authorization_grant_type = "authorization-code"
     redirect_uris = "https://app.example.test/callback"

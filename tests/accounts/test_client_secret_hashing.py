@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.hashers import check_password, identify_hasher, make_password
+from django.core.exceptions import ValidationError
 from oauth2_provider.models import get_application_model
 
 from accounts.hashers import ClientSecretHasher
@@ -20,6 +21,21 @@ def test_a_new_connection_secret_is_stored_with_the_client_secret_hasher_not_in_
     assert identify_hasher(connection.client_secret).algorithm == ClientSecretHasher.algorithm
     assert check_password("a-long-random-client-secret", connection.client_secret)
     assert not check_password("another-secret", connection.client_secret)
+
+
+def test_an_admin_cannot_type_in_a_client_secret_short_enough_to_guess_from_its_fast_hash():
+    """The hash is one salted HMAC (accounts.hashers): only a secret's length protects it once the hash leaks."""
+    connection = ConnectionFactory.build(client_secret="s3cret-but-short")
+    with pytest.raises(ValidationError) as refused:
+        connection.full_clean(exclude=["user"])
+    assert "at least 32 characters" in refused.value.message_dict["client_secret"][0]
+
+    connection.client_secret = "x" * 32
+    connection.full_clean(exclude=["user"])  # long enough
+    connection.client_secret = make_password("short", hasher=ClientSecretHasher())
+    connection.full_clean(exclude=["user"])  # a stored hash is not what was typed in
+    public = ConnectionFactory.build(client_type="public", client_secret="")
+    public.full_clean(exclude=["user"])  # public clients have no secret
 
 
 class _ClientSecretHasherBefore(ClientSecretHasher):
