@@ -72,10 +72,10 @@ def test_team_membership_and_assignment_changes_and_deletions_are_recorded(admin
 
 @pytest.mark.django_db
 def test_a_connection_change_records_that_the_secret_changed_never_the_secret(admin):
-    connection = ConnectionFactory(name="Sales GPT", client_secret="first-secret-value")
+    connection = ConnectionFactory(name="Sales GPT", client_secret="first-secret-value-long-enough-to-type-in")
     url = reverse("admin:accounts_application_change", args=[connection.pk])
     data = admin_form(admin.get(url).content.decode(), "application_form")
-    data["name"], data["client_secret"] = ["Sales GPT v2"], ["second-secret-value"]
+    data["name"], data["client_secret"] = ["Sales GPT v2"], ["second-secret-value-long-enough-to-type-in"]
 
     assert admin.post(url, data).status_code == 302
 
@@ -84,7 +84,10 @@ def test_a_connection_change_records_that_the_secret_changed_never_the_secret(ad
     assert event.changes["name"] == ["Sales GPT", "Sales GPT v2"]
     assert event.changes["client_secret"] == ["(changed)", "(changed)"]
     logged = everything_logged()
-    assert "first-secret-value" not in logged and "second-secret-value" not in logged
+    assert (
+        "first-secret-value-long-enough-to-type-in" not in logged
+        and "second-secret-value-long-enough-to-type-in" not in logged
+    )
     assert connection.client_secret[:20] not in logged  # nor its hash
 
 
