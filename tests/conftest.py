@@ -19,6 +19,7 @@ from tests.chatgpt import ChatGPT
 from tests.database.setup import template_drop, test_database_create, test_database_destroy
 from tests.database.snapshots import DEMO, MIGRATED, snapshot_restore
 from tests.factories import ConnectionFactory
+from tests.fresh_process import FreshProcesses
 from tests.servers import NoDelayWSGIServer
 from tests.signing_keys import pooled_rsa_module
 
@@ -82,6 +83,18 @@ def pytest_sessionfinish(session):
     """The process that started the run (the xdist controller, or the only one) drops the template."""
     if not hasattr(session.config, "workerinput"):
         template_drop()
+
+
+@pytest.fixture(scope="module")
+def fresh_process():
+    """
+    ``fresh_process("manage.py", "check", env=…)``: `python …` in a process of its own with exactly
+    that environment, as subprocess.run would, forked from one that has the libraries imported
+    (tests.fresh_process); the module's commands share it.
+    """
+    processes = FreshProcesses()
+    yield processes.run
+    processes.close()
 
 
 @pytest.fixture(scope="module")
