@@ -137,6 +137,11 @@ class PortalProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self, *, env: dict) -> None:
+        self.launch(env=env)
+        self.wait_until_healthy()
+
+    def launch(self, *, env: dict) -> None:
+        """Starts the process without waiting for it (several start side by side: see `wait_until_healthy`)."""
         with open(self.log_path, "w") as log:
             self.process = subprocess.Popen(
                 uvicorn_command(self.port),
@@ -145,6 +150,8 @@ class PortalProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+
+    def wait_until_healthy(self) -> None:
         wait_until(self._healthy, timeout=60, interval=0.2, message=f"uvicorn on {self.port}")
 
     def _healthy(self) -> bool:
