@@ -6,11 +6,12 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/rolegate
 # The suite runs with the shared cache on, as production does: pytest-xdist worker N uses the
 # Redis database of this index + N (portal/test_settings.py), so keep index + workers <= 15.
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
-# Parallel workers (pytest-xdist): one per core, at most 4; each test file runs whole on one
-# worker, so servers that a module starts once are started once; files with slow, browser and
-# live-server tests are handed out first (tests/conftest.py), so the workers finish together.
+# Parallel workers (pytest-xdist): one more than the cores, at most 4 (a worker waiting on a server,
+# a browser or PostgreSQL leaves its core to the others); each test file runs whole on one worker,
+# so servers that a module starts once are started once; files with slow, browser and live-server
+# tests are handed out first (tests/conftest.py), so the workers finish together.
 # TEST_WORKERS=0 runs serially.
-TEST_WORKERS ?= auto
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
 .PHONY: demo test install check
 

@@ -81,10 +81,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.smoke:
+        # Every step once, on the least that proves it runs: no warm-up (the measured run is the same
+        # load call; wrk's shortest run is one second), one worker per gunicorn.
         for name, value in SMOKE.items():
             setattr(args, name, value)
-        args.seconds, args.warmup, args.rounds, args.grants, args.sign_ins = 1, 0.2, 1, 3, 1
+        args.seconds, args.warmup, args.rounds, args.grants, args.sign_ins = 1, 0, 1, 3, 1
         args.isolated_requests, args.isolated_rounds, args.isolated_processes = 10, 2, 1
+        args.workers, args.connections = 1, 2
     return args
 
 

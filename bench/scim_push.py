@@ -43,7 +43,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.users, args.groups = 50, 5
+        args.users, args.groups, args.workers = 50, 5, 1
     return args
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.db import connection as db_connection
+from django.test.testcases import LiveServerThread
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -18,6 +19,8 @@ from tests.chatgpt import ChatGPT
 from tests.database.setup import template_drop, test_database_create, test_database_destroy
 from tests.database.snapshots import DEMO, MIGRATED, snapshot_restore
 from tests.factories import ConnectionFactory
+from tests.fresh_process import FreshProcesses
+from tests.servers import NoDelayWSGIServer
 from tests.signing_keys import pooled_rsa_module
 
 # The `upstream` OpenID Connect provider and the portal's `contoso` IdP (federated sign-in tests).
@@ -83,12 +86,32 @@ def pytest_sessionfinish(session):
 
 
 @pytest.fixture(scope="module")
+def fresh_process():
+    """
+    ``fresh_process("manage.py", "check", env=…)``: `python …` in a process of its own with exactly
+    that environment, as subprocess.run would, forked from one that has the libraries imported
+    (tests.fresh_process); the module's commands share it.
+    """
+    processes = FreshProcesses()
+    yield processes.run
+    processes.close()
+
+
+@pytest.fixture(scope="module")
 def seeded_database(django_db_setup, django_db_blocker):
     """The demo, committed once per module for server processes to read; emptied when the module ends."""
     with django_db_blocker.unblock():
         snapshot_restore(name=DEMO)
         yield
         snapshot_restore(name=MIGRATED)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _live_server_without_nagle():
+    """The live server answers without a 40 ms stall per request (tests.servers.NoDelayWSGIServer)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", NoDelayWSGIServer)
+        yield
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -19,12 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.live_server, pytest.mark.slow]  # migrates SQLite, starts uvicorn and gunicorn
 
 
-def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=True
-    )
-
-
 @contextmanager
 def portal_process(env: dict, *, server: str = "uvicorn"):
     """Serves the portal in a child process: the ASGI app as `make demo` does, or the WSGI app under gunicorn."""
@@ -59,11 +53,12 @@ def process_env(**overrides: str) -> dict:
     return {**env, "DJANGO_SETTINGS_MODULE": "portal.settings", **overrides}
 
 
-def test_the_demo_on_sqlite_signs_alice_in_and_shows_emea_orders_only(tmp_path):
+def test_the_demo_on_sqlite_signs_alice_in_and_shows_emea_orders_only(tmp_path, fresh_process):
     env = process_env(DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}")
-    manage("migrate", "--noinput", env=env)
-    seeded = manage("seed_demo", env=env)
-    assert "Demo data ready" in seeded.stdout
+    migrated = fresh_process("manage.py", "migrate", "--noinput", env=env, timeout=300)
+    assert migrated.returncode == 0, migrated.stderr
+    seeded = fresh_process("manage.py", "seed_demo", env=env, timeout=300)
+    assert seeded.returncode == 0 and "Demo data ready" in seeded.stdout, seeded.stderr
 
     with portal_process(env) as base_url:
         assert requests.get(f"{base_url}/healthz").json()["database"] == "ok"
@@ -75,13 +70,16 @@ def test_the_demo_on_sqlite_signs_alice_in_and_shows_emea_orders_only(tmp_path):
 
 
 def test_healthz_is_503_while_the_database_is_unreachable():
-    env = process_env(DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:1/unreachable")
+    # A pool that gives up on the database after 1 s, not the default 3 s: each request waits that long.
+    env = process_env(
+        DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:1/unreachable", DB_POOL_TIMEOUT_SECONDS="1"
+    )
     with portal_process(env, server="gunicorn") as base_url:
         response = requests.get(f"{base_url}/healthz")
     assert response.status_code == 503 and response.json()["status"] == "unavailable"
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
+def test_production_settings_refuse_to_start_without_a_secret_key(fresh_process):
     env = process_env(DEBUG="false")
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = fresh_process("manage.py", "check", env=env)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr

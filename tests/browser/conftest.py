@@ -6,6 +6,7 @@ calls that fixtures make there; the tests touch the database only between browse
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,6 +43,28 @@ class OffsiteRequests(list):
     """Every request the page tried to send anywhere but the portal (all are blocked)."""
 
 
+def offsite(*hosts: str) -> re.Pattern:
+    """
+    The URLs of every host but `hosts` (``host:port``), as a pattern for ``context.route``.
+
+    Playwright matches a pattern in the browser's driver, so only offsite requests are paused and
+    handed to the test; with ``"**/*"`` and a Python check, every request of every page (each static
+    file included) made a round trip through the driver and the test process.
+    """
+    known = "|".join(re.escape(host) for host in hosts)
+    return re.compile(rf"^(?!(?:https?|wss?)://(?:{known})(?:[/?#]|$))[a-z][a-z0-9+.-]*://")
+
+
+def blocked_into(requests: list):
+    """A route handler that records an offsite request and aborts it."""
+
+    def block(route):
+        requests.append(route.request.url)
+        route.abort()
+
+    return block
+
+
 @pytest.fixture
 def offsite_requests():
     return OffsiteRequests()
@@ -51,19 +74,12 @@ def offsite_requests():
 def new_page(browser, live_demo, offsite_requests):
     """Opens pages on the portal; any request to another host is blocked and recorded."""
     contexts = []
-    portal_host = urlsplit(live_demo.url).netloc
-
-    def block_offsite(route):
-        if urlsplit(route.request.url).netloc == portal_host:
-            route.continue_()
-        else:
-            offsite_requests.append(route.request.url)
-            route.abort()
+    elsewhere = offsite(urlsplit(live_demo.url).netloc)
 
     def open_page(viewport=DESKTOP, **options):
         context = browser.new_context(viewport=viewport, **options)
         context.set_default_timeout(15_000)
-        context.route("**/*", block_offsite)
+        context.route(elsewhere, blocked_into(offsite_requests))
         contexts.append(context)
         return context.new_page()
 

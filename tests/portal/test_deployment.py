@@ -1,7 +1,7 @@
 """
-The production configuration of the README, checked in a fresh process: `manage.py check --deploy`
-(Django's security checks and django-oauth-toolkit's RFC 9700 gates) and the headers and cookies
-it produces over HTTPS.
+The production configuration of the README, checked in a fresh process (tests.fresh_process):
+`manage.py check --deploy` (Django's security checks and django-oauth-toolkit's RFC 9700 gates)
+and the headers and cookies it produces over HTTPS.
 """
 
 from __future__ import annotations
@@ -10,15 +10,10 @@ import json
 import os
 import re
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.servers import servers_database_url
-
-PROJECT = Path(__file__).resolve().parents[2]
 
 
 def production_env(**overrides: str) -> dict[str, str]:
@@ -45,22 +40,20 @@ def production_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
-
-
 def issue_ids(output: str) -> set[str]:
     return set(re.findall(r"^\S*?: \(([\w.]+)\)", output, flags=re.MULTILINE))
 
 
-def test_the_security_deploy_checks_pass_with_the_production_settings():
-    result = run("manage.py", "check", "--deploy", "--tag", "security", "--fail-level", "WARNING", env=production_env())
+def test_the_security_deploy_checks_pass_with_the_production_settings(fresh_process):
+    result = fresh_process(
+        "manage.py", "check", "--deploy", "--tag", "security", "--fail-level", "WARNING", env=production_env()
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
-def test_manage_py_check_deploy_reports_no_error_and_no_deployment_warning():
-    result = run("manage.py", "check", "--deploy", env=production_env())
+def test_manage_py_check_deploy_reports_no_error_and_no_deployment_warning(fresh_process):
+    result = fresh_process("manage.py", "check", "--deploy", env=production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert issue_ids(result.stdout + result.stderr) == set(), result.stdout + result.stderr
 
@@ -75,9 +68,9 @@ def test_manage_py_check_deploy_reports_no_error_and_no_deployment_warning():
     ],
     ids=["weak-secret", "debug", "no-hsts", "no-shared-cache"],
 )
-def test_the_deploy_check_does_catch_a_weakened_configuration(overrides, expected):
+def test_the_deploy_check_does_catch_a_weakened_configuration(fresh_process, overrides, expected):
     # Proof the check above can fail: each weakening is reported.
-    result = run(
+    result = fresh_process(
         "manage.py", "check", "--deploy", "--tag", "security", "--tag", "caches", env=production_env(**overrides)
     )
     assert expected in issue_ids(result.stdout + result.stderr), result.stdout + result.stderr
@@ -113,9 +106,9 @@ print(json.dumps({
 """
 
 
-def test_over_https_cookies_are_secure_and_hsts_is_sent(db):
+def test_over_https_cookies_are_secure_and_hsts_is_sent(db, fresh_process):
     # The sign-in page reads the identity providers: the probe uses this run's migrated test database.
-    result = run("-c", PROBE, env=production_env(DATABASE_URL=servers_database_url()))
+    result = fresh_process("-c", PROBE, env=production_env(DATABASE_URL=servers_database_url()))
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
 
