@@ -17,6 +17,7 @@ from oauth2_provider.models import (
 
 from accounts import services
 from accounts.connections import callback_policy, gpt_editor_values
+from accounts.hashers import CLIENT_SECRET_TOO_SHORT, client_secret_too_short
 from accounts.models import ClientRegistrationPolicy, GptConnection, SigningKey, User
 from accounts.redirects import ChatGPTCallbacks
 from roles.admin import ReadOnlyAdmin, UserAccessAdminMixin
@@ -84,10 +85,26 @@ class NeverSignedInFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ConnectionForm(forms.ModelForm):
+    """The connection form, refusing a client secret typed in too short to survive a leaked hash."""
+
+    def clean(self):
+        """Only a secret changed here: a stored one (a hash, or an earlier plain value) is left to verify as it is."""
+        cleaned = super().clean()
+        if (
+            "client_secret" in self.changed_data
+            and cleaned.get("client_type") == self.instance.CLIENT_CONFIDENTIAL
+            and client_secret_too_short(cleaned.get("client_secret") or "")
+        ):
+            self.add_error("client_secret", CLIENT_SECRET_TOO_SHORT)
+        return cleaned
+
+
 @admin.register(get_application_model())
 class ConnectionAdmin(DotApplicationAdmin):
     """Every connection (GPTs, MCP clients, other apps): DOT's application fields and Rolegate's."""
 
+    form = ConnectionForm
     view_on_site = False  # DOT's own application pages are not served
 
     fieldsets = [

@@ -15,7 +15,6 @@ from jwcrypto import jwk
 from oauth2_provider.models import AbstractApplication, ApplicationManager
 from oauth2_provider.settings import oauth2_settings
 
-from accounts.hashers import CLIENT_SECRET_TOO_SHORT, client_secret_too_short
 from accounts.redirects import ChatGPTCallbacks, gpt_id_from
 from accounts.signing_keys import active_private_key_pem, parsed_jwk
 from accounts.token_format import ALGORITHM
@@ -151,8 +150,6 @@ class Application(AbstractApplication):
         return self.registration_source != self.RegistrationSource.MANUAL
 
     def clean(self) -> None:
-        if self.client_type == self.CLIENT_CONFIDENTIAL and client_secret_too_short(self.client_secret or ""):
-            raise ValidationError({"client_secret": CLIENT_SECRET_TOO_SHORT})
         if self.is_self_registered:
             self._clean_self_registered()
         self._clean_resource_server()

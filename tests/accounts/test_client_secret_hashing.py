@@ -2,12 +2,13 @@
 
 import pytest
 from django.contrib.auth.hashers import check_password, identify_hasher, make_password
-from django.core.exceptions import ValidationError
+from django.urls import reverse
 from oauth2_provider.models import get_application_model
 
 from accounts.hashers import ClientSecretHasher
 from actions_api.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from tests.accounts.conftest import CALLBACK
+from tests.admin_forms import admin_form
 from tests.factories import ConnectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,19 +24,39 @@ def test_a_new_connection_secret_is_stored_with_the_client_secret_hasher_not_in_
     assert not check_password("another-secret", connection.client_secret)
 
 
-def test_an_admin_cannot_type_in_a_client_secret_short_enough_to_guess_from_its_fast_hash():
+def test_an_admin_cannot_type_in_a_client_secret_short_enough_to_guess_from_its_fast_hash(admin_client):
     """The hash is one salted HMAC (accounts.hashers): only a secret's length protects it once the hash leaks."""
-    connection = ConnectionFactory.build(client_secret="s3cret-but-short")
-    with pytest.raises(ValidationError) as refused:
-        connection.full_clean(exclude=["user"])
-    assert "at least 32 characters" in refused.value.message_dict["client_secret"][0]
+    connection = ConnectionFactory(name="Sales GPT")
+    stored = connection.client_secret
+    url = reverse("admin:accounts_application_change", args=[connection.pk])
+    data = admin_form(admin_client.get(url).content.decode(), "application_form")
 
-    connection.client_secret = "x" * 32
-    connection.full_clean(exclude=["user"])  # long enough
-    connection.client_secret = make_password("short", hasher=ClientSecretHasher())
-    connection.full_clean(exclude=["user"])  # a stored hash is not what was typed in
-    public = ConnectionFactory.build(client_type="public", client_secret="")
-    public.full_clean(exclude=["user"])  # public clients have no secret
+    data["client_secret"] = ["s3cret-but-short"]
+    refused = admin_client.post(url, data)
+    data["client_secret"], data["name"] = ["x" * 32], ["Sales GPT v2"]
+    accepted = admin_client.post(url, data)
+
+    assert refused.status_code == 200 and "at least 32 characters" in refused.content.decode()
+    assert accepted.status_code == 302
+    connection.refresh_from_db()
+    assert connection.name == "Sales GPT v2" and connection.client_secret != stored
+    assert check_password("x" * 32, connection.client_secret)
+
+
+def test_a_connection_kept_with_an_earlier_short_secret_stays_editable_in_both_admin_pages(admin_client):
+    """The rule is on what an admin types, not on what is stored: an old connection still saves, never a 500."""
+    connection = ConnectionFactory(name="Old GPT", client_secret="short-old", hash_client_secret=False)
+    pages = [
+        (reverse("admin:accounts_application_change", args=[connection.pk]), "application_form"),
+        (reverse("admin:accounts_gptconnection_change", args=[connection.pk]), "gptconnection_form"),
+    ]
+    for number, (url, form_id) in enumerate(pages):
+        data = admin_form(admin_client.get(url).content.decode(), form_id)
+        data["name"] = [f"Old GPT {number}"]
+        assert admin_client.post(url, data).status_code == 302
+
+    connection.refresh_from_db()
+    assert connection.name == "Old GPT 1" and connection.client_secret == "short-old"
 
 
 class _ClientSecretHasherBefore(ClientSecretHasher):
