@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import APIException, ErrorDetail, NotAuthenticated
@@ -73,8 +74,8 @@ def _error_code(exc, status_code: int) -> str:
 # Errors raised before or outside a view's own error handling (no URL matched, a body over
 # DATA_UPLOAD_MAX_MEMORY_SIZE read by a middleware, an unhandled exception) reach Django's
 # handler400/403/404/500. A machine caller still gets its protocol's error: a problem document
-# under /api/, an OAuth error (RFC 6749 §5.2) under /o/, a SCIM error under /scim/v2; browsers
-# get Django's own pages. Never a traceback.
+# under /api/, an OAuth error (RFC 6749 §5.2) under /o/ (but for the authorization page), a SCIM
+# error under /scim/v2; browsers get Django's own pages. Never a traceback.
 
 API_PREFIX = "/api/"
 
@@ -108,11 +109,16 @@ def protocol_error(request: HttpRequest, status_code: int, exception=None) -> Ht
         return problem_response(status_code)
     too_large = isinstance(exception, RequestDataTooBig)
     detail = TOO_LARGE if too_large else _DJANGO_ERRORS[status_code][1]
-    if path.startswith(OAUTH_PREFIX) and status_code in _OAUTH_ERRORS:
+    if path.startswith(OAUTH_PREFIX) and status_code in _OAUTH_ERRORS and not _is_authorization_page(path):
         return oauth_error(_OAUTH_ERRORS[status_code], detail, status=status_code)
     if path.startswith(SCIM_PREFIX) and status_code in (400, 500, 503):
         return scim_error(status=413 if too_large else status_code, detail=detail)
     return None
+
+
+def _is_authorization_page(path: str) -> bool:
+    """The one page under /o/: a person's browser shows it, so it gets Django's page, not JSON."""
+    return path.startswith(reverse("oauth2_provider:authorize"))
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:

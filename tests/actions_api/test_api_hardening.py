@@ -173,7 +173,10 @@ def test_a_malformed_request_to_an_oauth_or_scim_endpoint_is_that_protocols_erro
     oauth = client.post("/o/token/", {"grant_type": "client_credentials"}, HTTP_HOST="evil.example")
     scim = client.get("/scim/v2/Users", HTTP_HOST="evil.example")
 
+    authorize = client.get("/o/authorize/", {"client_id": "demo-gpt"}, HTTP_HOST="evil.example")
+
     assert oauth.status_code == 400 and oauth.json()["error"] == "invalid_request"
+    assert authorize.status_code == 400 and authorize["Content-Type"].startswith("text/html")  # a person's page
     assert scim.status_code == 400 and scim["Content-Type"] == "application/scim+json"
     assert scim.json()["status"] == "400" and "evil.example" not in scim.content.decode()
 
